@@ -1,0 +1,59 @@
+# Set-up and checks for vendorwatch. `make demo` and `make test` do everything on a
+# fresh Debian machine (run as root, or with sudo available, for the apt-get step).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint eval bench system-python system-test clean
+
+demo: $(VENV)/.installed-demo
+	$(VENV)/bin/vendorwatch demo
+
+test: system-test $(VENV)/.installed-test
+	$(VENV)/bin/ruff check daemon nlp tests bench eval
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check daemon nlp tests bench eval
+	$(VENV)/bin/ruff format --check daemon nlp tests bench eval
+
+eval: $(VENV)/.installed-test
+	$(PY) eval/newtext.py
+
+bench: system-test $(VENV)/.installed-test
+	$(PY) bench/backfill.py
+
+# python3 with venv and pip: Debian splits venv into its own package.
+system-python:
+	@if ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
+		echo "installing python3-venv"; \
+		$(APT) update -qq && $(APT) install -y -qq python3 python3-venv python3-pip; \
+	fi
+
+# Dovecot (the real IMAP server the tests run) and isync (mbsync, the benchmark's reference).
+system-test: system-python
+	@if ! command -v dovecot >/dev/null 2>&1 || ! command -v mbsync >/dev/null 2>&1; then \
+		echo "installing dovecot-imapd and isync"; \
+		$(APT) update -qq && $(APT) install -y -qq dovecot-imapd isync; \
+	fi
+
+$(VENV)/.installed-demo: pyproject.toml | system-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[model]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | system-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed-demo
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Everything with I/O: config, sources, ingest, store, CLI."""

@@ -1,0 +1,304 @@
+"""The `vendorwatch` command: thin wrappers over the store's queries and the pipelines.
+
+Every failure a user can cause is a `VendorwatchError`, printed as one line with a
+non-zero exit status; query commands share one output helper (`--json` or a table).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import config as config_mod
+from .errors import VendorwatchError
+from .output import emit, emit_record
+
+log = logging.getLogger("vendorwatch")
+
+
+class Context:
+    """What the group options decided; commands ask it for the config and the store."""
+
+    def __init__(self, config_path: str | None, db_path: str | None):
+        self.config_path = config_path
+        self.db_path = db_path
+        self._config: config_mod.Config | None = None
+
+    def config(self, required: bool = False) -> config_mod.Config:
+        if self._config is None:
+            self._config = config_mod.load(self.config_path, database=self.db_path,
+                                           required=required)
+            for warning in self._config.warnings:
+                click.echo(f"vendorwatch: warning: {warning}", err=True)
+        return self._config
+
+    def store(self, create: bool = False):
+        from .store import Store
+
+        config = self.config()
+        store = Store.open(config.database, create=create)
+        if config.path is not None:
+            _sync_vendor_table(store, config)
+        return store
+
+
+def _sync_vendor_table(store, config: config_mod.Config) -> None:
+    """Keep the vendors table equal to the config, re-matching stored mail when it changes."""
+    wanted = [{"name": v.name, "addresses": list(v.addresses), "domains": list(v.domains),
+               "locale": v.locale, "timezone": v.timezone} for v in config.vendors]
+    current = [{"name": r["name"], "addresses": json.loads(r["addresses"]),
+                "domains": json.loads(r["domains"]), "locale": r["locale"],
+                "timezone": r["timezone"]} for r in store.query("SELECT * FROM vendors")]
+    key = functools.partial(sorted, key=lambda v: v["name"])
+    if key(wanted) == key(current):
+        return
+    from .identity import Parties
+
+    store.save_vendors(wanted)
+    store.reassign_vendors(Parties.from_config(config).vendor)
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--config` and `--db` on every command, as well as on the group."""
+
+    @click.option("--config", "config_path", default=None,
+                  help="Config file (default: $VENDORWATCH_CONFIG or the user config dir).")
+    @click.option("--db", "db_path", default=None,
+                  help="Database file (default: [storage] database, or the user data dir).")
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, config_path: str | None, db_path: str | None,
+                **kwargs: Any) -> Any:
+        state = ctx.find_object(Context) or Context(None, None)
+        if config_path:
+            state.config_path = config_path
+            state._config = None
+        if db_path:
+            state.db_path = db_path
+            state._config = None
+        return ctx.invoke(func, state, **kwargs)
+
+    return wrapper
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", default=None,
+              help="Config file.")
+@click.option("--db", "db_path", default=None,
+              help="Database file.")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False))
+@click.version_option(package_name="vendorwatch")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, db_path: str | None,
+        log_level: str) -> None:
+    """Watch your email with vendors: vague instructions, late work, unpaid invoices."""
+    logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = Context(config_path, db_path)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="One pass over every folder, then exit (default).")
+@click.option("--account", "accounts", multiple=True, help="Only this account (repeatable).")
+@common_options
+def sync(state: Context, once: bool, accounts: tuple[str, ...]) -> None:
+    """Fetch new mail from the configured IMAP accounts (read-only)."""
+    from .ingest import Ingestor
+    from .progress import make_progress
+    from .sync import sync_all
+
+    config = state.config(required=True)
+    if not config.accounts:
+        raise VendorwatchError(f"{config.path}: no [[accounts]] configured: nothing to sync")
+    unknown = set(accounts) - {a.name for a in config.accounts}
+    if unknown:
+        raise VendorwatchError(f"no account named {sorted(unknown)[0]!r} in {config.path}")
+    store = state.store(create=True)
+    progress = make_progress("sync")
+    before = store.counts()["messages"]
+    try:
+        with Ingestor(store, config) as ingestor:
+            reports = sync_all(config, store, ingestor, progress, accounts or None)
+    except KeyboardInterrupt:
+        progress.close()
+        stored = store.counts()["messages"] - before
+        raise Interrupted(f"interrupted after storing {stored} new messages; "
+                          "run the same command to resume") from None
+    progress.close()
+    failed = [r for r in reports if r.error]
+    for report in reports:
+        r = report.result
+        line = (f"{report.account}/{report.folder}: {r.stored} new, {r.duplicates} already "
+                f"stored, {len(r.errors)} unparseable")
+        click.echo(line if not report.error else f"{report.account}/{report.folder}: "
+                   f"error: {report.error}", err=bool(report.error))
+    if failed:
+        sys.exit(1)
+
+
+class Interrupted(VendorwatchError):
+    exit_code = 130
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+@common_options
+def import_(state: Context, path: Path, batch_size: int) -> None:
+    """Import an mbox file, a Maildir, or a folder of message files."""
+    from .importer import import_path
+    from .progress import make_progress
+
+    config = state.config()
+    store = state.store(create=True)
+    progress = make_progress(f"import {path.name}")
+    try:
+        result = import_path(path, config, store, progress, batch_size=batch_size)
+    except KeyboardInterrupt:
+        progress.close()
+        raise Interrupted("interrupted; run the same command to resume "
+                          "(messages already stored are skipped)") from None
+    progress.close()
+    click.echo(f"{path}: {result.stored} new, {result.duplicates} already stored, "
+               f"{result.skipped} already imported, {len(result.errors)} unparseable")
+
+
+@cli.command()
+@click.option("--vendor", help="Only messages with this vendor.")
+@click.option("--thread", help="Only this thread id.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(0),
+              help="At most this many (0: all).")
+@json_option
+@common_options
+def messages(state: Context, vendor: str | None, thread: str | None, limit: int,
+             as_json: bool) -> None:
+    """Messages, newest first."""
+    with state.store() as store:
+        rows = store.messages(vendor=vendor, thread=thread, limit=limit or None)
+    emit(rows, as_json=as_json,
+         columns=["date", "direction", "vendor", "from", "subject", "lang"])
+
+
+@cli.command()
+@click.option("--candidates", is_flag=True,
+              help="Correspondents who look like vendors but are not configured.")
+@json_option
+@common_options
+def vendors(state: Context, candidates: bool, as_json: bool) -> None:
+    """Vendors with message counts, open work and unpaid invoices."""
+    config = state.config()
+    with state.store() as store:
+        if candidates:
+            known = [a for v in config.vendors for a in (*v.addresses, *v.domains)]
+            owner = list(config.owner.addresses) + [a.username for a in config.accounts]
+            rows = store.vendor_candidates(known, owner)
+            emit(rows, as_json=as_json, empty="no vendor candidates",
+                 columns=["address", "name", "threads", "received", "sent", "last_contact"])
+            return
+        rows = store.vendors_overview()
+    emit(rows, as_json=as_json, empty="no vendors configured",
+         columns=["name", "messages", "open_deliveries", "unpaid_invoices", "on_time_rate",
+                  "last_contact"])
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@common_options
+def vendor(state: Context, name: str, as_json: bool) -> None:
+    """One vendor's history: threads and a timeline."""
+    with state.store() as store:
+        record = store.vendor(name)
+    if as_json:
+        emit_record(record, as_json=True)
+        return
+    emit_record(record, as_json=False)
+    emit(record["threads"], as_json=False, title="threads",
+         columns=["last", "messages", "subject"])
+    emit(record["timeline"][-30:], as_json=False, title="timeline (latest 30)",
+         columns=["date", "direction", "kind", "subject"])
+
+
+@cli.command()
+@json_option
+@common_options
+def status(state: Context, as_json: bool) -> None:
+    """Per account and folder: last sync, messages, errors."""
+    with state.store() as store:
+        rows = store.status()
+    emit(rows, as_json=as_json, empty="nothing synced yet",
+         columns=["account", "folder", "last_sync", "messages", "errors", "last_error"])
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1))
+@json_option
+@common_options
+def search(state: Context, text: str, limit: int, as_json: bool) -> None:
+    """Full-text search over subjects, senders and message text."""
+    with state.store() as store:
+        rows = store.search(text, limit)
+    emit(rows, as_json=as_json, empty="no match",
+         columns=["date", "vendor", "subject", "snippet"])
+
+
+@cli.command()
+@click.option("--keep", "keep", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the demo database in this directory instead of a temporary one.")
+def demo(keep: Path | None) -> None:
+    """Run the whole pipeline on the bundled sample mailbox (no server needed)."""
+    from .demo import run_demo
+
+    run_demo(keep)
+
+
+@cli.command()
+@common_options
+def check(state: Context) -> None:
+    """Check the config, and that each IMAP account and the SMTP server answer."""
+    from .checks import run_checks
+
+    config = state.config(required=True)
+    problems = run_checks(config, click.echo)
+    if problems:
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one line on stderr for every error a user can cause."""
+    try:
+        cli.main(args=argv, prog_name="vendorwatch", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("vendorwatch: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except VendorwatchError as exc:
+        click.echo(f"vendorwatch: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("vendorwatch: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so in one line, traceback on request
+        if os.environ.get("VENDORWATCH_DEBUG"):
+            raise
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        click.echo(f"vendorwatch: internal error: {type(exc).__name__}: {text} "
+                   "(set VENDORWATCH_DEBUG=1 for the traceback)", err=True)
+        sys.exit(70)

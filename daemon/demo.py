@@ -1,0 +1,72 @@
+"""`vendorwatch demo`: the whole pipeline on the bundled sample mailbox, no server needed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from . import config as config_mod
+from .importer import import_path
+from .output import emit
+from .store import Store
+
+
+def sample_dir() -> Path:
+    return Path(str(resources.files("vendorwatch.daemon") / "sample"))
+
+
+def run_demo(keep: Path | None = None) -> None:
+    console = Console()
+    sample = sample_dir()
+    config = config_mod.load(sample / "config.toml")
+    workdir = Path(tempfile.mkdtemp(prefix="vendorwatch-demo-")) if keep is None else keep
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "demo.db"
+    if db.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    try:
+        with Store.open(db) as store:
+            store.save_vendors([{"name": v.name, "addresses": v.addresses,
+                                 "domains": v.domains, "locale": v.locale,
+                                 "timezone": v.timezone} for v in config.vendors])
+            _show(console, store, config, sample / "sample.mbox")
+    finally:
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    if keep is not None:
+        console.print(Text(f"\nThe demo database is kept at {db}. Try:\n"
+                           f"  vendorwatch --db {db} vendor PixelCraft\n"
+                           f"  vendorwatch --db {db} search invoice", style="dim"))
+
+
+def _show(console: Console, store: Store, config: config_mod.Config, mbox: Path) -> None:
+    console.rule("vendorwatch demo")
+    console.print(Text(f"Owner: {config.owner.name} <{', '.join(config.owner.addresses)}>, "
+                       f"{config.owner.timezone}, working hours {config.owner.working_hours}"))
+    result = import_path(mbox, config, store)
+    console.print(Text(f"Imported {result.stored} messages from the sample mailbox "
+                       f"({len(result.errors)} unparseable)."))
+    console.rule("vendors")
+    emit(store.vendors_overview(), as_json=False,
+         columns=["name", "messages", "last_contact"])
+    console.rule("threads per vendor")
+    for vendor in config.vendors:
+        record = store.vendor(vendor.name)
+        emit(record["threads"], as_json=False, title=vendor.name,
+             columns=["last", "messages", "subject"])
+    console.rule("mail that is not with a vendor")
+    noise = store.query(
+        "SELECT date, from_addr AS 'from', subject, coalesce(auto_reply, '') AS automatic "
+        "FROM messages WHERE vendor IS NULL ORDER BY date_utc")
+    emit(noise, as_json=False, columns=["date", "from", "subject", "automatic"])
+    known = [a for v in config.vendors for a in (*v.addresses, *v.domains)]
+    candidates = store.vendor_candidates(known, config.owner.addresses)
+    if candidates:
+        console.rule("possible vendors not in the config")
+        emit(candidates, as_json=False, columns=["address", "name", "threads", "last_contact"])

@@ -1,0 +1,229 @@
+"""The IMAP source: read-only access to one account's folders with imapclient.
+
+Folders are opened with EXAMINE and bodies fetched with BODY.PEEK, so a sync never sets
+\\Seen or any other flag. Every socket operation has a timeout; every failure becomes a
+one-line `SourceError` that names the account and what happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import imapclient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from .config import Account
+from .errors import SecretError, SourceError
+from .secrets import oauth2_token, password
+from .sources import TRUNCATED_BODY_BYTES, Location, RawMessage, truncation_note
+
+log = logging.getLogger(__name__)
+
+SENT_FALLBACKS = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
+                  "INBOX.Sent", "Gesendet", "Gesendete Elemente", "Envoyés", "Enviados")
+NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
+
+
+@dataclass(frozen=True)
+class FolderInfo:
+    name: str
+    uidvalidity: int
+    uidnext: int | None
+    exists: int
+
+
+class ImapSource:
+    """One connection to one account; `folder` methods act on the folder last examined."""
+
+    def __init__(self, account: Account, max_message_bytes: int):
+        self.account = account
+        self.max_message_bytes = max_message_bytes
+        self.client: imapclient.IMAPClient | None = None
+        self.current: FolderInfo | None = None
+
+    @property
+    def who(self) -> str:
+        return f"account {self.account.name} ({self.account.host}:{self.account.port})"
+
+    def connect(self) -> None:
+        account = self.account
+        context = ssl_context(account.ca_file)
+        try:
+            client = imapclient.IMAPClient(account.host, port=account.port,
+                                           ssl=account.tls == "ssl", ssl_context=context,
+                                           timeout=account.timeout)
+        except NETWORK_ERRORS as exc:
+            raise SourceError(f"{self.who}: cannot connect: {describe(exc)}") from None
+        self.client = client
+        try:
+            if account.tls == "starttls":
+                if not client.has_capability("STARTTLS"):
+                    raise SourceError(f"{self.who}: server does not offer STARTTLS; refusing "
+                                      "to log in without TLS")
+                client.starttls(context)
+            self._login(client)
+        except SourceError:
+            self.close()
+            raise
+        except (SecretError, LoginError) as exc:
+            self.close()
+            if isinstance(exc, SecretError):
+                raise
+            raise SourceError(f"{self.who}: login refused for {account.username}: "
+                              f"{describe(exc)}") from None
+        except NETWORK_ERRORS as exc:
+            self.close()
+            raise SourceError(f"{self.who}: {describe(exc)}") from None
+
+    def _login(self, client: imapclient.IMAPClient) -> None:
+        who = f"accounts[{self.account.name}]"
+        token = oauth2_token(self.account.secret, who)
+        if token:
+            client.oauth2_login(self.account.username, token)
+        else:
+            client.login(self.account.username,
+                         password(self.account.secret, who, self.account.username))
+
+    def close(self) -> None:
+        if self.client is None:
+            return
+        try:
+            self.client.logout()
+        except Exception:  # the connection may already be gone
+            try:
+                self.client.shutdown()
+            except Exception:
+                pass
+        self.client = None
+
+    def __enter__(self) -> ImapSource:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _require(self) -> imapclient.IMAPClient:
+        if self.client is None:
+            raise SourceError(f"{self.who}: not connected")
+        return self.client
+
+    def folders(self) -> list[str]:
+        """The folders to sync: the configured ones, or INBOX and the \\Sent folder."""
+        if self.account.folders:
+            return list(self.account.folders)
+        client = self._require()
+        chosen = ["INBOX"]
+        try:
+            sent = client.find_special_folder(imapclient.SENT)
+        except NETWORK_ERRORS as exc:
+            raise SourceError(f"{self.who}: cannot list folders: {describe(exc)}") from None
+        if sent and sent not in chosen:
+            chosen.append(sent)
+        return chosen
+
+    def examine(self, folder: str) -> FolderInfo:
+        """Open a folder read-only (EXAMINE)."""
+        client = self._require()
+        try:
+            info = client.select_folder(folder, readonly=True)
+        except NETWORK_ERRORS as exc:
+            raise SourceError(f"{self.who}: cannot open folder {folder!r}: "
+                              f"{describe(exc)}") from None
+        self.current = FolderInfo(
+            name=folder,
+            uidvalidity=int(info.get(b"UIDVALIDITY", 0)),
+            uidnext=int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+            exists=int(info.get(b"EXISTS", 0)),
+        )
+        return self.current
+
+    def uids_after(self, last_uid: int) -> list[int]:
+        """UIDs above `last_uid` in the examined folder, ascending."""
+        client = self._require()
+        if self.current is not None and self.current.exists == 0:
+            return []
+        try:
+            found = client.search(["UID", f"{last_uid + 1}:*"])
+        except NETWORK_ERRORS as exc:
+            raise SourceError(f"{self.who}: search failed: {describe(exc)}") from None
+        # "N:*" matches the highest UID even when it is below N
+        return sorted(uid for uid in found if uid > last_uid)
+
+    def fetch(self, uids: list[int]) -> list[RawMessage]:
+        """Fetch a batch with BODY.PEEK; oversized messages only up to the cap."""
+        client = self._require()
+        folder = self.current
+        assert folder is not None, "examine() a folder first"
+        try:
+            sizes = client.fetch(uids, ["RFC822.SIZE"])
+            small = [u for u in uids if _size(sizes, u) <= self.max_message_bytes]
+            large = [u for u in uids if u not in set(small)]
+            bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
+            parts = client.fetch(large, ["BODY.PEEK[HEADER]",
+                                         f"BODY.PEEK[TEXT]<0.{TRUNCATED_BODY_BYTES}>"]) \
+                if large else {}
+        except NETWORK_ERRORS as exc:
+            raise SourceError(f"{self.who}: fetch from {folder.name!r} failed: "
+                              f"{describe(exc)}") from None
+        messages = []
+        for uid in uids:
+            location = Location(self.account.name, folder.name, folder.uidvalidity, str(uid))
+            size = _size(sizes, uid)
+            if uid in bodies:
+                raw = bodies[uid].get(b"BODY[]") or b""
+                messages.append(RawMessage(location, raw, size or len(raw)))
+            elif uid in parts:
+                data = parts[uid]
+                body = next((v for k, v in data.items() if k.startswith(b"BODY[TEXT]")), b"")
+                raw = (data.get(b"BODY[HEADER]") or b"") + (body or b"")
+                messages.append(RawMessage(location, raw, size,
+                                           truncation_note(size, self.max_message_bytes)))
+            # a UID that vanished between SEARCH and FETCH (expunged) is simply absent
+        return messages
+
+    def batches(self, uids: list[int], size: int) -> Iterator[list[RawMessage]]:
+        for start in range(0, len(uids), size):
+            yield self.fetch(uids[start:start + size])
+
+
+def _size(sizes: dict, uid: int) -> int:
+    return int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+
+
+def ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    """Certificates and host names verified; `ca_file` adds a private CA."""
+    try:
+        return ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise SourceError(f"ca_file {ca_file}: cannot load: {describe(exc)}") from None
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line description of a network or protocol failure, for users."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted ({exc.verify_message}); set ca_file for a private CA"
+    if isinstance(exc, socket.timeout | TimeoutError):
+        return "timed out waiting for the server"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset by the server"
+    if isinstance(exc, socket.gaierror):
+        return f"host name lookup failed ({exc.strerror})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc.reason or exc}"
+    if isinstance(exc, EOFError):
+        return "the server closed the connection"
+    text = str(exc).strip()
+    if isinstance(exc, bytes):
+        text = exc.decode(errors="replace")
+    text = text.replace("\r", " ").replace("\n", " ")
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+

@@ -1,0 +1,164 @@
+"""The one ingest pipeline: raw messages from any source -> parsed -> threaded -> stored.
+
+A batch is stored in one transaction together with the caller's sync state, so a crash
+at any point leaves either the whole batch and its state, or neither: the next run
+fetches the batch again and nothing is lost or stored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+
+from .config import Config
+from .identity import Parties
+from .parse import Limits, ParsedMessage, normalize_subject, parse
+from .sources import RawMessage
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+SUBJECT_THREAD_WINDOW = timedelta(days=90)
+PARALLEL_MIN_BATCH = 32
+
+
+@dataclass
+class BatchResult:
+    stored: int = 0  # new messages
+    duplicates: int = 0  # already stored (seen in another folder or source)
+    skipped: int = 0  # this location was already ingested
+    errors: list[str] = field(default_factory=list)  # one line per unparseable message
+
+    def add(self, other: BatchResult) -> None:
+        self.stored += other.stored
+        self.duplicates += other.duplicates
+        self.skipped += other.skipped
+        self.errors.extend(other.errors)
+
+    @property
+    def seen(self) -> int:
+        return self.stored + self.duplicates + self.skipped
+
+
+class Ingestor:
+    """Holds what ingest needs across batches: the store, the parties, a parse pool."""
+
+    def __init__(self, store: Store, config: Config, *, workers: int | None = None):
+        self.store = store
+        self.parties = Parties.from_config(config)
+        self.limits = Limits(attachment_text_bytes=config.sync.attachment_text_bytes)
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Ingestor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ingest(self, batch: Sequence[RawMessage],
+               finish: Callable[[Store], None] | None = None) -> BatchResult:
+        """Store a batch; `finish` runs inside the same transaction (it saves sync state)."""
+        fresh = [m for m in batch if not self._known_location(m)]
+        parsed = self._parse_all(fresh)
+        result = BatchResult(skipped=len(batch) - len(fresh))
+        with self.store.transaction():
+            for message, record in zip(fresh, parsed, strict=True):
+                self._store_one(message, record, result)
+            if finish is not None:
+                finish(self.store)
+        return result
+
+    def _known_location(self, message: RawMessage) -> bool:
+        loc = message.location
+        return self.store.has_location(loc.source, loc.folder, loc.uidvalidity, loc.item)
+
+    def _parse_all(self, batch: Sequence[RawMessage]) -> list[ParsedMessage]:
+        raws = [m.raw for m in batch]
+        if self.workers <= 1 or len(raws) < PARALLEL_MIN_BATCH:
+            return [parse(raw, self.limits) for raw in raws]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        chunk = max(1, len(raws) // (self.workers * 4))
+        return list(self._pool.map(_parse_with, raws, [self.limits] * len(raws),
+                                   chunksize=chunk))
+
+    def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> None:
+        loc = message.location
+        if parsed.parse_error:
+            where = f"{loc.folder}:{loc.item}" if loc.source == "import" else \
+                f"{loc.source}/{loc.folder} UID {loc.item}"
+            result.errors.append(f"{where}: {parsed.parse_error}")
+            self.store.record_error(parsed.parse_error, key=parsed.key, source=loc.source,
+                                    folder=loc.folder, item=loc.item)
+        if self.store.has_message(parsed.key):
+            result.duplicates += 1
+        else:
+            self.store.insert_message(self._row(parsed, message), message.raw,
+                                      [vars(a) for a in parsed.attachments])
+            result.stored += 1
+        self.store.add_location(loc.source, loc.folder, loc.uidvalidity, loc.item, parsed.key)
+
+    def _row(self, p: ParsedMessage, message: RawMessage) -> dict:
+        parties = self.parties
+        recipients = [a for _, a in p.to] + [a for _, a in p.cc]
+        direction = parties.direction(p.from_addr)
+        counterpart = parties.counterpart(direction, p.from_addr, recipients)
+        subject_norm = normalize_subject(p.subject)
+        date_utc = p.date.astimezone(UTC).isoformat() if p.date else None
+        offset = p.date.utcoffset() if p.date else None
+        return {
+            "message_key": p.key,
+            "message_id": p.message_id,
+            "thread_id": self._thread(p, subject_norm, counterpart),
+            "direction": direction,
+            "vendor": parties.vendor(direction, p.from_addr, recipients),
+            "counterpart": counterpart,
+            "from_addr": p.from_addr,
+            "from_name": p.from_name,
+            "to_addrs": p.to,
+            "cc_addrs": p.cc,
+            "subject": p.subject,
+            "subject_norm": subject_norm,
+            "date": p.date.isoformat() if p.date else None,
+            "date_utc": date_utc,
+            "utc_offset": int(offset.total_seconds() // 60) if offset is not None else None,
+            "in_reply_to": p.in_reply_to,
+            "refs": p.references,
+            "body_text": p.body_text,
+            "new_text": p.new_text,
+            "size": message.size,
+            "auto_reply": p.auto_reply,
+            "truncated": message.truncated,
+            "parse_error": p.parse_error,
+            "notes": p.notes or None,
+        }
+
+    def _thread(self, p: ParsedMessage, subject_norm: str, counterpart: str | None) -> str:
+        """Thread by Message-ID links, then by subject with the same party, else a new one."""
+        linked = p.references + ([p.in_reply_to] if p.in_reply_to else [])
+        thread = self.store.thread_of_ids(linked) if linked else None
+        if thread is None and linked:
+            thread = p.references[0] if p.references else p.in_reply_to
+        if thread is None and subject_norm and counterpart and p.date:
+            since = (p.date - SUBJECT_THREAD_WINDOW).astimezone(UTC).isoformat()
+            thread = self.store.thread_of_subject(subject_norm, counterpart, since)
+        if thread is None:
+            thread = p.message_id or p.key
+        if p.message_id:
+            # replies that arrived before this message were filed under its id
+            self.store.merge_thread(p.message_id, thread)
+        return thread
+
+
+def _parse_with(raw: bytes, limits: Limits) -> ParsedMessage:
+    return parse(raw, limits)

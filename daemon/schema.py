@@ -1,0 +1,127 @@
+"""The database schema as named migrations, applied in order, each in one transaction
+together with the row that records it.
+
+Only store.py imports this module. A migration is never edited once released: a change
+to the schema is a new migration appended to `MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x56574348  # "VWCH": marks a file as a vendorwatch database
+
+M001_INITIAL = """
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    message_key TEXT NOT NULL UNIQUE,
+    message_id TEXT,
+    thread_id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    vendor TEXT,
+    counterpart TEXT,
+    from_addr TEXT,
+    from_name TEXT,
+    to_addrs TEXT NOT NULL DEFAULT '[]',
+    cc_addrs TEXT NOT NULL DEFAULT '[]',
+    subject TEXT,
+    subject_norm TEXT,
+    date TEXT,
+    date_utc TEXT,
+    utc_offset INTEGER,
+    in_reply_to TEXT,
+    refs TEXT NOT NULL DEFAULT '[]',
+    body_text TEXT,
+    new_text TEXT,
+    lang TEXT,
+    size INTEGER,
+    auto_reply TEXT,
+    truncated TEXT,
+    parse_error TEXT,
+    notes TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX messages_thread ON messages (thread_id);
+CREATE INDEX messages_vendor_date ON messages (vendor, date_utc);
+CREATE INDEX messages_date ON messages (date_utc);
+CREATE INDEX messages_message_id ON messages (message_id);
+CREATE INDEX messages_subject ON messages (subject_norm, counterpart);
+CREATE INDEX messages_counterpart ON messages (counterpart);
+
+CREATE TABLE raw_messages (
+    message_key TEXT PRIMARY KEY REFERENCES messages (message_key),
+    encoding TEXT NOT NULL,
+    raw BLOB NOT NULL
+);
+
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    message_key TEXT NOT NULL REFERENCES messages (message_key),
+    name TEXT,
+    content_type TEXT,
+    size INTEGER,
+    sha256 TEXT,
+    text TEXT
+);
+CREATE INDEX attachments_message ON attachments (message_key);
+
+CREATE TABLE locations (
+    source TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    message_key TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (source, folder, uidvalidity, item)
+);
+CREATE INDEX locations_message ON locations (message_key);
+
+CREATE TABLE sync_state (
+    source TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER,
+    last_uid INTEGER NOT NULL DEFAULT 0,
+    last_sync TEXT,
+    last_error TEXT,
+    last_error_at TEXT,
+    PRIMARY KEY (source, folder)
+);
+
+CREATE TABLE ingest_errors (
+    id INTEGER PRIMARY KEY,
+    message_key TEXT,
+    source TEXT,
+    folder TEXT,
+    item TEXT,
+    error TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+
+CREATE TABLE vendors (
+    name TEXT PRIMARY KEY,
+    addresses TEXT NOT NULL DEFAULT '[]',
+    domains TEXT NOT NULL DEFAULT '[]',
+    locale TEXT,
+    timezone TEXT
+);
+
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    subject, from_name, new_text, content='messages', content_rowid='id'
+);
+CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, subject, from_name, new_text)
+    VALUES (new.id, new.subject, new.from_name, new.new_text);
+END;
+CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, subject, from_name, new_text)
+    VALUES ('delete', old.id, old.subject, old.from_name, old.new_text);
+END;
+CREATE TRIGGER messages_au AFTER UPDATE OF subject, from_name, new_text ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, subject, from_name, new_text)
+    VALUES ('delete', old.id, old.subject, old.from_name, old.new_text);
+    INSERT INTO messages_fts (rowid, subject, from_name, new_text)
+    VALUES (new.id, new.subject, new.from_name, new.new_text);
+END;
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("001_initial", M001_INITIAL),
+]

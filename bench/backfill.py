@@ -1,0 +1,137 @@
+"""Backfill benchmark: vendorwatch `sync --once` against mbsync on the same private Dovecot.
+
+Seeds a generated mailbox into a private Dovecot on 127.0.0.1, then times, in the same
+run, (a) mbsync copying the folder into a Maildir and (b) `vendorwatch sync --once` into
+an empty database. Prints messages/s, the ratio b/a and each process's peak RSS.
+
+    python bench/backfill.py [--messages 10000] [--analysis off|on]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
+
+import mailgen  # noqa: E402
+from servers.dovecot import Dovecot  # noqa: E402
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
+    """Run a command; wall seconds, peak RSS in MB (from wait4) and its stderr tail."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        err.seek(0)
+        tail = err.read().decode(errors="replace")[-2000:]
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{cmd[0]} failed with status {code}:\n{tail}")
+    return elapsed, usage.ru_maxrss // 1024, tail
+
+
+def mbsync_config(server: Dovecot, maildir: Path, path: Path) -> Path:
+    path.write_text(f"""IMAPAccount bench
+Host {server.host}
+Port {server.port}
+User {server.user}
+Pass {server.password}
+TLSType None
+AuthMechs LOGIN
+
+IMAPStore bench-remote
+Account bench
+
+MaildirStore bench-local
+Path {maildir}/
+Inbox {maildir}/INBOX
+
+Channel bench
+Far :bench-remote:
+Near :bench-local:
+Patterns INBOX
+Create Near
+Sync Pull
+Expunge None
+SyncState *
+""")
+    path.chmod(0o600)
+    return path
+
+
+def vendorwatch_config(server: Dovecot, db: Path, path: Path, analysis: bool) -> Path:
+    vendors = mailgen.vendor_config(0)
+    lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
+    for vendor in vendors:
+        lines += ["[[vendors]]", f"name = {vendor['name']!r}".replace("'", '"'),
+                  "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
+                  "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]", ""]
+    lines += ["[[accounts]]", 'name = "bench"', f'host = "{server.host}"',
+              f"port = {server.port}", 'tls = "none"', f'username = "{server.user}"',
+              'password_env = "VW_BENCH_PASSWORD"', 'folders = ["INBOX"]', "batch_size = 500",
+              "", "[storage]", f'database = "{db}"', "", "[sync]",
+              f"analysis = {'true' if analysis else 'false'}"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--analysis", choices=["off", "on"], default="off")
+    args = parser.parse_args()
+    if not shutil.which("mbsync"):
+        raise SystemExit("mbsync not found: apt-get install isync")
+    work = Path(tempfile.mkdtemp(prefix="vw-bench-"))
+    try:
+        with Dovecot() as server:
+            raws = list(mailgen.generate(args.messages, seed=1))
+            sizes = sorted(len(r) for r in raws)
+            started = time.perf_counter()
+            server.append_many("INBOX", raws)
+            seed_s = time.perf_counter() - started
+            print(f"seeded {len(raws)} messages (median {sizes[len(sizes) // 2]} bytes, "
+                  f"{sum(sizes) / 1e6:.1f} MB) in {seed_s:.1f} s")
+
+            maildir = work / "maildir"
+            maildir.mkdir()
+            rc = mbsync_config(server, maildir, work / "mbsyncrc")
+            a_s, a_rss, _ = timed(["mbsync", "-c", str(rc), "-q", "bench"])
+            copied = sum(1 for _ in (maildir / "INBOX" / "cur").iterdir()) + \
+                sum(1 for _ in (maildir / "INBOX" / "new").iterdir())
+            a_rate = copied / a_s
+
+            db = work / "vw.db"
+            config = vendorwatch_config(server, db, work / "config.toml",
+                                        args.analysis == "on")
+            env = dict(os.environ, VW_BENCH_PASSWORD=server.password,
+                       VENDORWATCH_HOME=str(work / "home"))
+            b_s, b_rss, _ = timed([sys.executable, "-m", "vendorwatch.daemon", "--config",
+                                   str(config), "sync", "--once"], env)
+            import sqlite3
+
+            stored = sqlite3.connect(db).execute("SELECT count(*) FROM messages").fetchone()[0]
+            b_rate = stored / b_s
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"(a) mbsync -> Maildir:          {copied} messages in {a_s:.2f} s = "
+          f"{a_rate:,.0f} messages/s, peak RSS {a_rss} MB")
+    print(f"(b) vendorwatch sync --once (analysis {args.analysis}): {stored} messages in "
+          f"{b_s:.2f} s = {b_rate:,.0f} messages/s, peak RSS {b_rss} MB "
+          "(largest single process: main or a parse worker)")
+    print(f"ratio b/a: {b_rate / a_rate:.2f} (goal >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

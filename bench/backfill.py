@@ -74,14 +74,30 @@ def vendorwatch_config(server: Dovecot, db: Path, path: Path, analysis: bool) ->
     vendors = mailgen.vendor_config(0)
     lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
     for vendor in vendors:
-        lines += ["[[vendors]]", f"name = {vendor['name']!r}".replace("'", '"'),
-                  "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
-                  "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]", ""]
-    lines += ["[[accounts]]", 'name = "bench"', f'host = "{server.host}"',
-              f"port = {server.port}", 'tls = "none"', f'username = "{server.user}"',
-              'password_env = "VW_BENCH_PASSWORD"', 'folders = ["INBOX"]', "batch_size = 500",
-              "", "[storage]", f'database = "{db}"', "", "[sync]",
-              f"analysis = {'true' if analysis else 'false'}"]
+        lines += [
+            "[[vendors]]",
+            f"name = {vendor['name']!r}".replace("'", '"'),
+            "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
+            "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]",
+            "",
+        ]
+    lines += [
+        "[[accounts]]",
+        'name = "bench"',
+        f'host = "{server.host}"',
+        f"port = {server.port}",
+        'tls = "none"',
+        f'username = "{server.user}"',
+        'password_env = "VW_BENCH_PASSWORD"',
+        'folders = ["INBOX"]',
+        "batch_size = 500",
+        "",
+        "[storage]",
+        f'database = "{db}"',
+        "",
+        "[sync]",
+        f"analysis = {'true' if analysis else 'false'}",
+    ]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -101,35 +117,52 @@ def main() -> None:
             started = time.perf_counter()
             server.append_many("INBOX", raws)
             seed_s = time.perf_counter() - started
-            print(f"seeded {len(raws)} messages (median {sizes[len(sizes) // 2]} bytes, "
-                  f"{sum(sizes) / 1e6:.1f} MB) in {seed_s:.1f} s")
+            print(
+                f"seeded {len(raws)} messages (median {sizes[len(sizes) // 2]} bytes, "
+                f"{sum(sizes) / 1e6:.1f} MB) in {seed_s:.1f} s"
+            )
 
             maildir = work / "maildir"
             maildir.mkdir()
             rc = mbsync_config(server, maildir, work / "mbsyncrc")
             a_s, a_rss, _ = timed(["mbsync", "-c", str(rc), "-q", "bench"])
-            copied = sum(1 for _ in (maildir / "INBOX" / "cur").iterdir()) + \
-                sum(1 for _ in (maildir / "INBOX" / "new").iterdir())
+            copied = sum(1 for _ in (maildir / "INBOX" / "cur").iterdir()) + sum(
+                1 for _ in (maildir / "INBOX" / "new").iterdir()
+            )
             a_rate = copied / a_s
 
             db = work / "vw.db"
-            config = vendorwatch_config(server, db, work / "config.toml",
-                                        args.analysis == "on")
-            env = dict(os.environ, VW_BENCH_PASSWORD=server.password,
-                       VENDORWATCH_HOME=str(work / "home"))
-            b_s, b_rss, _ = timed([sys.executable, "-m", "vendorwatch.daemon", "--config",
-                                   str(config), "sync", "--once"], env)
+            config = vendorwatch_config(server, db, work / "config.toml", args.analysis == "on")
+            env = dict(
+                os.environ, VW_BENCH_PASSWORD=server.password, VENDORWATCH_HOME=str(work / "home")
+            )
+            b_s, b_rss, _ = timed(
+                [
+                    sys.executable,
+                    "-m",
+                    "vendorwatch.daemon",
+                    "--config",
+                    str(config),
+                    "sync",
+                    "--once",
+                ],
+                env,
+            )
             import sqlite3
 
             stored = sqlite3.connect(db).execute("SELECT count(*) FROM messages").fetchone()[0]
             b_rate = stored / b_s
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"(a) mbsync -> Maildir:          {copied} messages in {a_s:.2f} s = "
-          f"{a_rate:,.0f} messages/s, peak RSS {a_rss} MB")
-    print(f"(b) vendorwatch sync --once (analysis {args.analysis}): {stored} messages in "
-          f"{b_s:.2f} s = {b_rate:,.0f} messages/s, peak RSS {b_rss} MB "
-          "(largest single process: main or a parse worker)")
+    print(
+        f"(a) mbsync -> Maildir:          {copied} messages in {a_s:.2f} s = "
+        f"{a_rate:,.0f} messages/s, peak RSS {a_rss} MB"
+    )
+    print(
+        f"(b) vendorwatch sync --once (analysis {args.analysis}): {stored} messages in "
+        f"{b_s:.2f} s = {b_rate:,.0f} messages/s, peak RSS {b_rss} MB "
+        "(largest single process: main or a parse worker)"
+    )
     print(f"ratio b/a: {b_rate / a_rate:.2f} (goal >= 0.5)")
 
 

@@ -28,9 +28,13 @@ import mailgen  # noqa: E402
 def write_config(work: Path, db: Path) -> Path:
     lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
     for vendor in mailgen.vendor_config(0):
-        lines += ["[[vendors]]", f'name = "{vendor["name"]}"',
-                  "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
-                  "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]", ""]
+        lines += [
+            "[[vendors]]",
+            f'name = "{vendor["name"]}"',
+            "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
+            "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]",
+            "",
+        ]
     lines += ["[storage]", f'database = "{db}"']
     path = work / "config.toml"
     path.write_text("\n".join(lines) + "\n")
@@ -44,8 +48,19 @@ def build(work: Path, config: Path, n: int) -> None:
     for i, raw in enumerate(mailgen.generate(n, seed=3)):
         (maildir / "cur" / f"{i:07d}.bench:2,S").write_bytes(raw)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "vendorwatch.daemon", "--config", str(config),
-                    "import", str(maildir)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vendorwatch.daemon",
+            "--config",
+            str(config),
+            "import",
+            str(maildir),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - started
     print(f"imported {n} messages in {elapsed:.1f} s ({n / elapsed:,.0f} messages/s)")
     shutil.rmtree(maildir)
@@ -55,8 +70,11 @@ def time_process(args: list[str], config: Path, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "vendorwatch.daemon", "--config", str(config),
-                        *args, "--json"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "vendorwatch.daemon", "--config", str(config), *args, "--json"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -90,8 +108,10 @@ def main() -> None:
             print(f"database: {count} messages, {db.stat().st_size / 1e6:.0f} MB")
             checks = {
                 "vendors": (["vendors"], store.vendors_overview),
-                "vendors --candidates": (["vendors", "--candidates"],
-                                         lambda: store.vendor_candidates([], [])),
+                "vendors --candidates": (
+                    ["vendors", "--candidates"],
+                    lambda: store.vendor_candidates([], []),
+                ),
                 f"vendor {vendor!r}": (["vendor", vendor], lambda: store.vendor(vendor)),
                 "messages": (["messages"], lambda: store.messages(limit=50)),
                 "search invoice": (["search", "invoice"], lambda: store.search("invoice")),

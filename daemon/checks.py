@@ -15,14 +15,18 @@ from .secrets import password
 def run_checks(config: Config, say: Callable[[str], None]) -> list[str]:
     """Print one line per check; return the problems found (empty when all is well)."""
     problems: list[str] = []
-    say(f"ok   config {config.path}: {len(config.accounts)} account(s), "
-        f"{len(config.vendors)} vendor(s), database {config.database}")
+    say(
+        f"ok   config {config.path}: {len(config.accounts)} account(s), "
+        f"{len(config.vendors)} vendor(s), database {config.database}"
+    )
     for account in config.accounts:
         try:
             with ImapSource(account, config.sync.max_message_bytes) as source:
                 folders = source.folders()
-            say(f"ok   account {account.name}: logged in to {account.host}:{account.port} "
-                f"({account.tls}); folders to sync: {', '.join(folders)}")
+            say(
+                f"ok   account {account.name}: logged in to {account.host}:{account.port} "
+                f"({account.tls}); folders to sync: {', '.join(folders)}"
+            )
         except VendorwatchError as exc:
             problems.append(str(exc))
             say(f"FAIL {exc}")
@@ -42,8 +46,9 @@ def check_smtp(smtp: Smtp) -> None:
     context = ssl_context(smtp.ca_file)
     try:
         if smtp.tls == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout,
-                                                    context=context)
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=smtp.timeout, context=context
+            )
         else:
             client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
         with client:

@@ -34,8 +34,9 @@ class Context:
 
     def config(self, required: bool = False) -> config_mod.Config:
         if self._config is None:
-            self._config = config_mod.load(self.config_path, database=self.db_path,
-                                           required=required)
+            self._config = config_mod.load(
+                self.config_path, database=self.db_path, required=required
+            )
             for warning in self._config.warnings:
                 click.echo(f"vendorwatch: warning: {warning}", err=True)
         return self._config
@@ -52,11 +53,26 @@ class Context:
 
 def _sync_vendor_table(store, config: config_mod.Config) -> None:
     """Keep the vendors table equal to the config, re-matching stored mail when it changes."""
-    wanted = [{"name": v.name, "addresses": list(v.addresses), "domains": list(v.domains),
-               "locale": v.locale, "timezone": v.timezone} for v in config.vendors]
-    current = [{"name": r["name"], "addresses": json.loads(r["addresses"]),
-                "domains": json.loads(r["domains"]), "locale": r["locale"],
-                "timezone": r["timezone"]} for r in store.query("SELECT * FROM vendors")]
+    wanted = [
+        {
+            "name": v.name,
+            "addresses": list(v.addresses),
+            "domains": list(v.domains),
+            "locale": v.locale,
+            "timezone": v.timezone,
+        }
+        for v in config.vendors
+    ]
+    current = [
+        {
+            "name": r["name"],
+            "addresses": json.loads(r["addresses"]),
+            "domains": json.loads(r["domains"]),
+            "locale": r["locale"],
+            "timezone": r["timezone"],
+        }
+        for r in store.query("SELECT * FROM vendors")
+    ]
     key = functools.partial(sorted, key=lambda v: v["name"])
     if key(wanted) == key(current):
         return
@@ -69,14 +85,23 @@ def _sync_vendor_table(store, config: config_mod.Config) -> None:
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """`--config` and `--db` on every command, as well as on the group."""
 
-    @click.option("--config", "config_path", default=None,
-                  help="Config file (default: $VENDORWATCH_CONFIG or the user config dir).")
-    @click.option("--db", "db_path", default=None,
-                  help="Database file (default: [storage] database, or the user data dir).")
+    @click.option(
+        "--config",
+        "config_path",
+        default=None,
+        help="Config file (default: $VENDORWATCH_CONFIG or the user config dir).",
+    )
+    @click.option(
+        "--db",
+        "db_path",
+        default=None,
+        help="Database file (default: [storage] database, or the user data dir).",
+    )
     @click.pass_context
     @functools.wraps(func)
-    def wrapper(ctx: click.Context, config_path: str | None, db_path: str | None,
-                **kwargs: Any) -> Any:
+    def wrapper(
+        ctx: click.Context, config_path: str | None, db_path: str | None, **kwargs: Any
+    ) -> Any:
         state = ctx.find_object(Context) or Context(None, None)
         if config_path:
             state.config_path = config_path
@@ -93,16 +118,17 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print a JSON
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config_path", default=None,
-              help="Config file.")
-@click.option("--db", "db_path", default=None,
-              help="Database file.")
-@click.option("--log-level", default="warning", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False))
+@click.option("--config", "config_path", default=None, help="Config file.")
+@click.option("--db", "db_path", default=None, help="Database file.")
+@click.option(
+    "--log-level",
+    default="warning",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+)
 @click.version_option(package_name="vendorwatch")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, db_path: str | None,
-        log_level: str) -> None:
+def cli(ctx: click.Context, config_path: str | None, db_path: str | None, log_level: str) -> None:
     """Watch your email with vendors: vague instructions, late work, unpaid invoices."""
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = Context(config_path, db_path)
@@ -133,16 +159,23 @@ def sync(state: Context, once: bool, accounts: tuple[str, ...]) -> None:
     except KeyboardInterrupt:
         progress.close()
         stored = store.counts()["messages"] - before
-        raise Interrupted(f"interrupted after storing {stored} new messages; "
-                          "run the same command to resume") from None
+        raise Interrupted(
+            f"interrupted after storing {stored} new messages; run the same command to resume"
+        ) from None
     progress.close()
     failed = [r for r in reports if r.error]
     for report in reports:
         r = report.result
-        line = (f"{report.account}/{report.folder}: {r.stored} new, {r.duplicates} already "
-                f"stored, {len(r.errors)} unparseable")
-        click.echo(line if not report.error else f"{report.account}/{report.folder}: "
-                   f"error: {report.error}", err=bool(report.error))
+        line = (
+            f"{report.account}/{report.folder}: {r.stored} new, {r.duplicates} already "
+            f"stored, {len(r.errors)} unparseable"
+        )
+        click.echo(
+            line
+            if not report.error
+            else f"{report.account}/{report.folder}: error: {report.error}",
+            err=bool(report.error),
+        )
     if failed:
         sys.exit(1)
 
@@ -167,32 +200,43 @@ def import_(state: Context, path: Path, batch_size: int) -> None:
         result = import_path(path, config, store, progress, batch_size=batch_size)
     except KeyboardInterrupt:
         progress.close()
-        raise Interrupted("interrupted; run the same command to resume "
-                          "(messages already stored are skipped)") from None
+        raise Interrupted(
+            "interrupted; run the same command to resume (messages already stored are skipped)"
+        ) from None
     progress.close()
-    click.echo(f"{path}: {result.stored} new, {result.duplicates} already stored, "
-               f"{result.skipped} already imported, {len(result.errors)} unparseable")
+    click.echo(
+        f"{path}: {result.stored} new, {result.duplicates} already stored, "
+        f"{result.skipped} already imported, {len(result.errors)} unparseable"
+    )
 
 
 @cli.command()
 @click.option("--vendor", help="Only messages with this vendor.")
 @click.option("--thread", help="Only this thread id.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(0),
-              help="At most this many (0: all).")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(0),
+    help="At most this many (0: all).",
+)
 @json_option
 @common_options
-def messages(state: Context, vendor: str | None, thread: str | None, limit: int,
-             as_json: bool) -> None:
+def messages(
+    state: Context, vendor: str | None, thread: str | None, limit: int, as_json: bool
+) -> None:
     """Messages, newest first."""
     with state.store() as store:
         rows = store.messages(vendor=vendor, thread=thread, limit=limit or None)
-    emit(rows, as_json=as_json,
-         columns=["date", "direction", "vendor", "from", "subject", "lang"])
+    emit(rows, as_json=as_json, columns=["date", "direction", "vendor", "from", "subject", "lang"])
 
 
 @cli.command()
-@click.option("--candidates", is_flag=True,
-              help="Correspondents who look like vendors but are not configured.")
+@click.option(
+    "--candidates",
+    is_flag=True,
+    help="Correspondents who look like vendors but are not configured.",
+)
 @json_option
 @common_options
 def vendors(state: Context, candidates: bool, as_json: bool) -> None:
@@ -203,13 +247,27 @@ def vendors(state: Context, candidates: bool, as_json: bool) -> None:
             known = [a for v in config.vendors for a in (*v.addresses, *v.domains)]
             owner = list(config.owner.addresses) + [a.username for a in config.accounts]
             rows = store.vendor_candidates(known, owner)
-            emit(rows, as_json=as_json, empty="no vendor candidates",
-                 columns=["address", "name", "threads", "received", "sent", "last_contact"])
+            emit(
+                rows,
+                as_json=as_json,
+                empty="no vendor candidates",
+                columns=["address", "name", "threads", "received", "sent", "last_contact"],
+            )
             return
         rows = store.vendors_overview()
-    emit(rows, as_json=as_json, empty="no vendors configured",
-         columns=["name", "messages", "open_deliveries", "unpaid_invoices", "on_time_rate",
-                  "last_contact"])
+    emit(
+        rows,
+        as_json=as_json,
+        empty="no vendors configured",
+        columns=[
+            "name",
+            "messages",
+            "open_deliveries",
+            "unpaid_invoices",
+            "on_time_rate",
+            "last_contact",
+        ],
+    )
 
 
 @cli.command()
@@ -224,10 +282,13 @@ def vendor(state: Context, name: str, as_json: bool) -> None:
         emit_record(record, as_json=True)
         return
     emit_record(record, as_json=False)
-    emit(record["threads"], as_json=False, title="threads",
-         columns=["last", "messages", "subject"])
-    emit(record["timeline"][-30:], as_json=False, title="timeline (latest 30)",
-         columns=["date", "direction", "kind", "subject"])
+    emit(record["threads"], as_json=False, title="threads", columns=["last", "messages", "subject"])
+    emit(
+        record["timeline"][-30:],
+        as_json=False,
+        title="timeline (latest 30)",
+        columns=["date", "direction", "kind", "subject"],
+    )
 
 
 @cli.command()
@@ -237,8 +298,12 @@ def status(state: Context, as_json: bool) -> None:
     """Per account and folder: last sync, messages, errors."""
     with state.store() as store:
         rows = store.status()
-    emit(rows, as_json=as_json, empty="nothing synced yet",
-         columns=["account", "folder", "last_sync", "messages", "errors", "last_error"])
+    emit(
+        rows,
+        as_json=as_json,
+        empty="nothing synced yet",
+        columns=["account", "folder", "last_sync", "messages", "errors", "last_error"],
+    )
 
 
 @cli.command()
@@ -250,13 +315,17 @@ def search(state: Context, text: str, limit: int, as_json: bool) -> None:
     """Full-text search over subjects, senders and message text."""
     with state.store() as store:
         rows = store.search(text, limit)
-    emit(rows, as_json=as_json, empty="no match",
-         columns=["date", "vendor", "subject", "snippet"])
+    emit(rows, as_json=as_json, empty="no match", columns=["date", "vendor", "subject", "snippet"])
 
 
 @cli.command()
-@click.option("--keep", "keep", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep the demo database in this directory instead of a temporary one.")
+@click.option(
+    "--keep",
+    "keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the demo database in this directory instead of a temporary one.",
+)
 def demo(keep: Path | None) -> None:
     """Run the whole pipeline on the bundled sample mailbox (no server needed)."""
     from .demo import run_demo
@@ -299,6 +368,9 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("VENDORWATCH_DEBUG"):
             raise
         text = str(exc).splitlines()[0] if str(exc) else ""
-        click.echo(f"vendorwatch: internal error: {type(exc).__name__}: {text} "
-                   "(set VENDORWATCH_DEBUG=1 for the traceback)", err=True)
+        click.echo(
+            f"vendorwatch: internal error: {type(exc).__name__}: {text} "
+            "(set VENDORWATCH_DEBUG=1 for the traceback)",
+            err=True,
+        )
         sys.exit(70)

@@ -24,8 +24,13 @@ from .errors import ConfigError
 
 DEFAULT_MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 TLS_MODES = ("ssl", "starttls", "none")
-SECRET_KEYS = ("password", "password_command", "password_env", "keyring_service",
-               "oauth2_token_command")
+SECRET_KEYS = (
+    "password",
+    "password_command",
+    "password_env",
+    "keyring_service",
+    "oauth2_token_command",
+)
 
 
 @dataclass(frozen=True)
@@ -149,8 +154,9 @@ class _Section:
     def error(self, name: str, problem: str, fix: str | None = None) -> ConfigError:
         return ConfigError(self.path, self.key(name), problem, fix)
 
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None,
-            required: bool = False) -> Any:
+    def get(
+        self, name: str, kind: type | tuple[type, ...], default: Any = None, required: bool = False
+    ) -> Any:
         self.seen.add(name)
         if name not in self.data:
             if required:
@@ -181,17 +187,28 @@ class _Section:
     def finish(self) -> None:
         unknown = sorted(set(self.data) - self.seen)
         if unknown:
-            raise self.error(unknown[0], "unknown key", "check the spelling against "
-                             "config.example.toml")
+            raise self.error(
+                unknown[0], "unknown key", "check the spelling against config.example.toml"
+            )
 
 
 def _type_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-            list: "a list", dict: "a table"}.get(kind, kind.__name__)
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }.get(kind, kind.__name__)
 
 
-def load(explicit: str | os.PathLike[str] | None = None, *,
-         database: str | os.PathLike[str] | None = None, required: bool = False) -> Config:
+def load(
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    database: str | os.PathLike[str] | None = None,
+    required: bool = False,
+) -> Config:
     """Load the config from the path `paths.config_path` picks.
 
     A missing file is fine unless `required` (the daemon needs accounts; `import` does not).
@@ -199,8 +216,9 @@ def load(explicit: str | os.PathLike[str] | None = None, *,
     path = paths.config_path(explicit)
     if not path.exists():
         if required or explicit:
-            raise ConfigError(path, None, "no such file",
-                              "copy config.example.toml there or pass --config PATH")
+            raise ConfigError(
+                path, None, "no such file", "copy config.example.toml there or pass --config PATH"
+            )
         config = Config(path=None)
     else:
         config = parse(read_toml(path), path)
@@ -213,8 +231,9 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(path, None, f"cannot read: {exc.strerror or exc}",
-                          "check the path and its permissions") from None
+        raise ConfigError(
+            path, None, f"cannot read: {exc.strerror or exc}", "check the path and its permissions"
+        ) from None
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -235,8 +254,12 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     names = [a.name for a in accounts]
     for name in names:
         if names.count(name) > 1:
-            raise ConfigError(path or "<config>", "accounts", f"two accounts named {name!r}",
-                              "give each account its own name")
+            raise ConfigError(
+                path or "<config>",
+                "accounts",
+                f"two accounts named {name!r}",
+                "give each account its own name",
+            )
     vendors = tuple(
         _vendor(_Section(path, f"vendors[{i}]", item))
         for i, item in enumerate(top.get("vendors", list, []))
@@ -289,16 +312,21 @@ def _account(s: _Section, index: int) -> Account:
     if tls not in TLS_MODES:
         raise s.error("tls", f"must be one of ssl, starttls, none, not {tls!r}")
     if tls == "none" and not is_loopback(host):
-        raise s.error("tls", f"plaintext login to {host} would send the password in clear",
-                      'use tls = "ssl" or "starttls"; "none" is only for 127.0.0.1')
+        raise s.error(
+            "tls",
+            f"plaintext login to {host} would send the password in clear",
+            'use tls = "ssl" or "starttls"; "none" is only for 127.0.0.1',
+        )
     port = s.get("port", int, 993 if tls == "ssl" else 143)
     _check_port(s, "port", port)
     username = s.get("username", str, required=True)
     secret = _secret(s)
     if not secret.configured:
-        raise s.error("password_command", "no password or token source",
-                      "set password_command, password_env, keyring_service or "
-                      "oauth2_token_command")
+        raise s.error(
+            "password_command",
+            "no password or token source",
+            "set password_command, password_env, keyring_service or oauth2_token_command",
+        )
     folders = s.strings("folders") or None
     account = Account(
         name=name,
@@ -323,8 +351,9 @@ def _secret(s: _Section) -> Secret:
     given = [key for key, value in values.items() if value]
     password_sources = [k for k in given if k != "oauth2_token_command"]
     if len(password_sources) > 1:
-        raise s.error(password_sources[1], f"conflicts with {password_sources[0]}",
-                      "keep one password source")
+        raise s.error(
+            password_sources[1], f"conflicts with {password_sources[0]}", "keep one password source"
+        )
     return Secret(**values)
 
 
@@ -346,8 +375,11 @@ def _vendor(s: _Section) -> Vendor:
     )
     s.finish()
     if not vendor.addresses and not vendor.domains:
-        raise s.error("addresses", "no addresses and no domains",
-                      "list the vendor's email addresses or domains")
+        raise s.error(
+            "addresses",
+            "no addresses and no domains",
+            "list the vendor's email addresses or domains",
+        )
     return vendor
 
 
@@ -374,13 +406,21 @@ def _smtp(s: _Section) -> Smtp:
     username = s.get("username", str, None)
     secret = _secret(s)
     if tls == "none" and secret.configured and not is_loopback(host):
-        raise s.error("tls", f"plaintext login to {host} would send the password in clear",
-                      'use tls = "ssl" or "starttls"')
+        raise s.error(
+            "tls",
+            f"plaintext login to {host} would send the password in clear",
+            'use tls = "ssl" or "starttls"',
+        )
     port = s.get("port", int, {"ssl": 465, "starttls": 587, "none": 25}[tls])
     _check_port(s, "port", port)
     smtp = Smtp(
-        host=host, port=port, tls=tls, username=username, secret=secret,
-        sender=s.get("sender", str, None), ca_file=_existing_file(s, "ca_file"),
+        host=host,
+        port=port,
+        tls=tls,
+        username=username,
+        secret=secret,
+        sender=s.get("sender", str, None),
+        ca_file=_existing_file(s, "ca_file"),
         timeout=float(_positive(s, "timeout", (int, float), 60)),
     )
     s.finish()
@@ -415,8 +455,9 @@ def _check_timezone(s: _Section, name: str, tz: str) -> None:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise s.error(name, f"unknown timezone {tz!r}",
-                      'use an IANA name such as "Europe/London"') from None
+        raise s.error(
+            name, f"unknown timezone {tz!r}", 'use an IANA name such as "Europe/London"'
+        ) from None
 
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -478,8 +519,10 @@ def _has_literal_secret(accounts: tuple[Account, ...], smtp: Smtp | None) -> boo
 def _permission_warnings(path: Path) -> list[str]:
     mode = path.stat().st_mode
     if mode & (stat.S_IRGRP | stat.S_IROTH):
-        return [f"{path}: holds a literal password and is readable by others "
-                f"(chmod 600 {path}, or use password_command)"]
+        return [
+            f"{path}: holds a literal password and is readable by others "
+            f"(chmod 600 {path}, or use password_command)"
+        ]
     return []
 
 

@@ -32,38 +32,64 @@ def run_demo(keep: Path | None = None) -> None:
             Path(str(db) + suffix).unlink(missing_ok=True)
     try:
         with Store.open(db) as store:
-            store.save_vendors([{"name": v.name, "addresses": v.addresses,
-                                 "domains": v.domains, "locale": v.locale,
-                                 "timezone": v.timezone} for v in config.vendors])
+            store.save_vendors(
+                [
+                    {
+                        "name": v.name,
+                        "addresses": v.addresses,
+                        "domains": v.domains,
+                        "locale": v.locale,
+                        "timezone": v.timezone,
+                    }
+                    for v in config.vendors
+                ]
+            )
             _show(console, store, config, sample / "sample.mbox")
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
     if keep is not None:
-        console.print(Text(f"\nThe demo database is kept at {db}. Try:\n"
-                           f"  vendorwatch --db {db} vendor PixelCraft\n"
-                           f"  vendorwatch --db {db} search invoice", style="dim"))
+        console.print(
+            Text(
+                f"\nThe demo database is kept at {db}. Try:\n"
+                f"  vendorwatch --db {db} vendor PixelCraft\n"
+                f"  vendorwatch --db {db} search invoice",
+                style="dim",
+            )
+        )
 
 
 def _show(console: Console, store: Store, config: config_mod.Config, mbox: Path) -> None:
     console.rule("vendorwatch demo")
-    console.print(Text(f"Owner: {config.owner.name} <{', '.join(config.owner.addresses)}>, "
-                       f"{config.owner.timezone}, working hours {config.owner.working_hours}"))
+    console.print(
+        Text(
+            f"Owner: {config.owner.name} <{', '.join(config.owner.addresses)}>, "
+            f"{config.owner.timezone}, working hours {config.owner.working_hours}"
+        )
+    )
     result = import_path(mbox, config, store)
-    console.print(Text(f"Imported {result.stored} messages from the sample mailbox "
-                       f"({len(result.errors)} unparseable)."))
+    console.print(
+        Text(
+            f"Imported {result.stored} messages from the sample mailbox "
+            f"({len(result.errors)} unparseable)."
+        )
+    )
     console.rule("vendors")
-    emit(store.vendors_overview(), as_json=False,
-         columns=["name", "messages", "last_contact"])
+    emit(store.vendors_overview(), as_json=False, columns=["name", "messages", "last_contact"])
     console.rule("threads per vendor")
     for vendor in config.vendors:
         record = store.vendor(vendor.name)
-        emit(record["threads"], as_json=False, title=vendor.name,
-             columns=["last", "messages", "subject"])
+        emit(
+            record["threads"],
+            as_json=False,
+            title=vendor.name,
+            columns=["last", "messages", "subject"],
+        )
     console.rule("mail that is not with a vendor")
     noise = store.query(
         "SELECT date, from_addr AS 'from', subject, coalesce(auto_reply, '') AS automatic "
-        "FROM messages WHERE vendor IS NULL ORDER BY date_utc")
+        "FROM messages WHERE vendor IS NULL ORDER BY date_utc"
+    )
     emit(noise, as_json=False, columns=["date", "from", "subject", "automatic"])
     known = [a for v in config.vendors for a in (*v.addresses, *v.domains)]
     candidates = store.vendor_candidates(known, config.owner.addresses)

@@ -20,7 +20,7 @@ _ESCAPED_FROM = re.compile(rb"^>(>*From )")
 
 
 def kind_of(path: Path) -> str:
-    """"maildir", "mbox", "directory" (one message per file) or "file" (one message)."""
+    """ "maildir", "mbox", "directory" (one message per file) or "file" (one message)."""
     if not path.exists():
         raise SourceError(f"{path}: no such file or directory")
     if path.is_dir():
@@ -47,8 +47,7 @@ def read(path: Path, cap: int) -> Iterator[RawMessage]:
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             if file.name.startswith(".") or file.name.endswith((".md", ".py")):
                 continue
-            yield _read_file(file, Location(SOURCE, str(path), 0, str(file.relative_to(path))),
-                             cap)
+            yield _read_file(file, Location(SOURCE, str(path), 0, str(file.relative_to(path))), cap)
     else:
         yield _read_file(path, Location(SOURCE, str(path.parent), 0, path.name), cap)
 

@@ -23,8 +23,18 @@ from .sources import TRUNCATED_BODY_BYTES, Location, RawMessage, truncation_note
 
 log = logging.getLogger(__name__)
 
-SENT_FALLBACKS = ("Sent", "Sent Items", "Sent Messages", "Sent Mail", "[Gmail]/Sent Mail",
-                  "INBOX.Sent", "Gesendet", "Gesendete Elemente", "Envoyés", "Enviados")
+SENT_FALLBACKS = (
+    "Sent",
+    "Sent Items",
+    "Sent Messages",
+    "Sent Mail",
+    "[Gmail]/Sent Mail",
+    "INBOX.Sent",
+    "Gesendet",
+    "Gesendete Elemente",
+    "Envoyés",
+    "Enviados",
+)
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
 
 
@@ -53,17 +63,23 @@ class ImapSource:
         account = self.account
         context = ssl_context(account.ca_file)
         try:
-            client = imapclient.IMAPClient(account.host, port=account.port,
-                                           ssl=account.tls == "ssl", ssl_context=context,
-                                           timeout=account.timeout)
+            client = imapclient.IMAPClient(
+                account.host,
+                port=account.port,
+                ssl=account.tls == "ssl",
+                ssl_context=context,
+                timeout=account.timeout,
+            )
         except NETWORK_ERRORS as exc:
             raise SourceError(f"{self.who}: cannot connect: {describe(exc)}") from None
         self.client = client
         try:
             if account.tls == "starttls":
                 if not client.has_capability("STARTTLS"):
-                    raise SourceError(f"{self.who}: server does not offer STARTTLS; refusing "
-                                      "to log in without TLS")
+                    raise SourceError(
+                        f"{self.who}: server does not offer STARTTLS; refusing "
+                        "to log in without TLS"
+                    )
                 client.starttls(context)
             self._login(client)
         except SourceError:
@@ -73,8 +89,9 @@ class ImapSource:
             self.close()
             if isinstance(exc, SecretError):
                 raise
-            raise SourceError(f"{self.who}: login refused for {account.username}: "
-                              f"{describe(exc)}") from None
+            raise SourceError(
+                f"{self.who}: login refused for {account.username}: {describe(exc)}"
+            ) from None
         except NETWORK_ERRORS as exc:
             self.close()
             raise SourceError(f"{self.who}: {describe(exc)}") from None
@@ -85,8 +102,9 @@ class ImapSource:
         if token:
             client.oauth2_login(self.account.username, token)
         else:
-            client.login(self.account.username,
-                         password(self.account.secret, who, self.account.username))
+            client.login(
+                self.account.username, password(self.account.secret, who, self.account.username)
+            )
 
     def close(self) -> None:
         if self.client is None:
@@ -132,8 +150,9 @@ class ImapSource:
         try:
             info = client.select_folder(folder, readonly=True)
         except NETWORK_ERRORS as exc:
-            raise SourceError(f"{self.who}: cannot open folder {folder!r}: "
-                              f"{describe(exc)}") from None
+            raise SourceError(
+                f"{self.who}: cannot open folder {folder!r}: {describe(exc)}"
+            ) from None
         self.current = FolderInfo(
             name=folder,
             uidvalidity=int(info.get(b"UIDVALIDITY", 0)),
@@ -164,12 +183,17 @@ class ImapSource:
             small = [u for u in uids if _size(sizes, u) <= self.max_message_bytes]
             large = [u for u in uids if u not in set(small)]
             bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
-            parts = client.fetch(large, ["BODY.PEEK[HEADER]",
-                                         f"BODY.PEEK[TEXT]<0.{TRUNCATED_BODY_BYTES}>"]) \
-                if large else {}
+            parts = (
+                client.fetch(
+                    large, ["BODY.PEEK[HEADER]", f"BODY.PEEK[TEXT]<0.{TRUNCATED_BODY_BYTES}>"]
+                )
+                if large
+                else {}
+            )
         except NETWORK_ERRORS as exc:
-            raise SourceError(f"{self.who}: fetch from {folder.name!r} failed: "
-                              f"{describe(exc)}") from None
+            raise SourceError(
+                f"{self.who}: fetch from {folder.name!r} failed: {describe(exc)}"
+            ) from None
         messages = []
         for uid in uids:
             location = Location(self.account.name, folder.name, folder.uidvalidity, str(uid))
@@ -181,14 +205,15 @@ class ImapSource:
                 data = parts[uid]
                 body = next((v for k, v in data.items() if k.startswith(b"BODY[TEXT]")), b"")
                 raw = (data.get(b"BODY[HEADER]") or b"") + (body or b"")
-                messages.append(RawMessage(location, raw, size,
-                                           truncation_note(size, self.max_message_bytes)))
+                messages.append(
+                    RawMessage(location, raw, size, truncation_note(size, self.max_message_bytes))
+                )
             # a UID that vanished between SEARCH and FETCH (expunged) is simply absent
         return messages
 
     def batches(self, uids: list[int], size: int) -> Iterator[list[RawMessage]]:
         for start in range(0, len(uids), size):
-            yield self.fetch(uids[start:start + size])
+            yield self.fetch(uids[start : start + size])
 
 
 def _size(sizes: dict, uid: int) -> int:
@@ -226,4 +251,3 @@ def describe(exc: BaseException) -> str:
     if text.startswith("b'") or text.startswith('b"'):
         text = text[2:-1]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-

@@ -12,8 +12,14 @@ from .store import Store
 from .sync import Progress, QuietProgress
 
 
-def import_path(path: Path, config: Config, store: Store, progress: Progress | None = None,
-                *, batch_size: int = 500) -> BatchResult:
+def import_path(
+    path: Path,
+    config: Config,
+    store: Store,
+    progress: Progress | None = None,
+    *,
+    batch_size: int = 500,
+) -> BatchResult:
     """Import every message under `path`; messages already imported are skipped."""
     progress = progress or QuietProgress()
     total = files.count(path)

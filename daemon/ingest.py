@@ -65,8 +65,9 @@ class Ingestor:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def ingest(self, batch: Sequence[RawMessage],
-               finish: Callable[[Store], None] | None = None) -> BatchResult:
+    def ingest(
+        self, batch: Sequence[RawMessage], finish: Callable[[Store], None] | None = None
+    ) -> BatchResult:
         """Store a batch; `finish` runs inside the same transaction (it saves sync state)."""
         fresh = [m for m in batch if not self._known_location(m)]
         parsed = self._parse_all(fresh)
@@ -89,22 +90,30 @@ class Ingestor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
         chunk = max(1, len(raws) // (self.workers * 4))
-        return list(self._pool.map(_parse_with, raws, [self.limits] * len(raws),
-                                   chunksize=chunk))
+        return list(self._pool.map(_parse_with, raws, [self.limits] * len(raws), chunksize=chunk))
 
     def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> None:
         loc = message.location
         if parsed.parse_error:
-            where = f"{loc.folder}:{loc.item}" if loc.source == "import" else \
-                f"{loc.source}/{loc.folder} UID {loc.item}"
+            where = (
+                f"{loc.folder}:{loc.item}"
+                if loc.source == "import"
+                else f"{loc.source}/{loc.folder} UID {loc.item}"
+            )
             result.errors.append(f"{where}: {parsed.parse_error}")
-            self.store.record_error(parsed.parse_error, key=parsed.key, source=loc.source,
-                                    folder=loc.folder, item=loc.item)
+            self.store.record_error(
+                parsed.parse_error,
+                key=parsed.key,
+                source=loc.source,
+                folder=loc.folder,
+                item=loc.item,
+            )
         if self.store.has_message(parsed.key):
             result.duplicates += 1
         else:
-            self.store.insert_message(self._row(parsed, message), message.raw,
-                                      [vars(a) for a in parsed.attachments])
+            self.store.insert_message(
+                self._row(parsed, message), message.raw, [vars(a) for a in parsed.attachments]
+            )
             result.stored += 1
         self.store.add_location(loc.source, loc.folder, loc.uidvalidity, loc.item, parsed.key)
 

@@ -43,9 +43,14 @@ def to_json(rows: Any) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default)
 
 
-def emit(rows: Sequence[dict[str, Any]], *, as_json: bool,
-         columns: Iterable[str] | None = None, title: str | None = None,
-         empty: str = "nothing to show") -> None:
+def emit(
+    rows: Sequence[dict[str, Any]],
+    *,
+    as_json: bool,
+    columns: Iterable[str] | None = None,
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
     """Print rows as one JSON array (`--json`) or as a table for people."""
     if as_json:
         sys.stdout.write(to_json(list(rows)) + "\n")

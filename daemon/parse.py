@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
 import mailparser
+
 from vendorwatch.nlp.newtext import extract_new_text, html_to_text
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
@@ -250,13 +251,15 @@ def message_key(parsed: ParsedMessage) -> str:
     """Content identity: the Message-ID, or a hash of the headers when it is missing."""
     if parsed.message_id:
         return parsed.message_id
-    basis = "\x00".join([
-        parsed.from_addr,
-        ",".join(a for _, a in parsed.to),
-        parsed.date.isoformat() if parsed.date else "",
-        parsed.subject,
-        hashlib.sha256(parsed.body_text.encode("utf-8", "replace")).hexdigest(),
-    ])
+    basis = "\x00".join(
+        [
+            parsed.from_addr,
+            ",".join(a for _, a in parsed.to),
+            parsed.date.isoformat() if parsed.date else "",
+            parsed.subject,
+            hashlib.sha256(parsed.body_text.encode("utf-8", "replace")).hexdigest(),
+        ]
+    )
     return "sha256:" + hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
 
 
@@ -270,12 +273,18 @@ def _attachment(item: dict, limits: Limits, notes: list[str]) -> Attachment:
         data = payload.encode("utf-8", "replace")
     text = None
     if ctype.startswith(TEXT_LIKE) or name.lower().endswith((".txt", ".csv", ".md", ".json")):
-        text = data[: limits.attachment_text_bytes].decode(item.get("charset") or "utf-8",
-                                                           "replace")
+        text = data[: limits.attachment_text_bytes].decode(
+            item.get("charset") or "utf-8", "replace"
+        )
         if len(data) > limits.attachment_text_bytes:
             notes.append(f"attachment {name}: text cut at {limits.attachment_text_bytes} bytes")
-    return Attachment(name=name, content_type=ctype, size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest(), text=text)
+    return Attachment(
+        name=name,
+        content_type=ctype,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+    )
 
 
 def _payload_bytes(payload: str, binary: bool, charset: str | None) -> bytes | None:

@@ -24,8 +24,10 @@ def password(secret: Secret, who: str, username: str | None = None) -> str:
     if secret.password_env:
         value = os.environ.get(secret.password_env)
         if not value:
-            raise SecretError(f"{who}.password_env: environment variable "
-                              f"{secret.password_env} is not set or empty")
+            raise SecretError(
+                f"{who}.password_env: environment variable "
+                f"{secret.password_env} is not set or empty"
+            )
         return value
     if secret.keyring_service:
         return _from_keyring(secret.keyring_service, username or "", who)
@@ -41,16 +43,24 @@ def oauth2_token(secret: Secret, who: str) -> str | None:
 def run_command(command: str, key: str) -> str:
     """Run a shell command (like mbsync's PassCmd) and return its first output line."""
     try:
-        done = subprocess.run(command, shell=True, capture_output=True, text=True,
-                              timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            command,
+            shell=True,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         raise SecretError(f"{key}: command did not finish within {COMMAND_TIMEOUT} s") from None
     except OSError as exc:
         raise SecretError(f"{key}: cannot run command: {exc.strerror}") from None
     if done.returncode != 0:
         detail = (done.stderr.strip().splitlines() or [""])[0][:200]
-        raise SecretError(f"{key}: command exited with status {done.returncode}"
-                          + (f": {detail}" if detail else ""))
+        raise SecretError(
+            f"{key}: command exited with status {done.returncode}"
+            + (f": {detail}" if detail else "")
+        )
     value = (done.stdout.splitlines() or [""])[0].strip()
     if not value:
         raise SecretError(f"{key}: command printed nothing")
@@ -68,6 +78,8 @@ def _from_keyring(service: str, username: str, who: str) -> str:
     except KeyringError as exc:
         raise SecretError(f"{who}.keyring_service: keyring unavailable: {exc}") from None
     if not value:
-        raise SecretError(f"{who}.keyring_service: no password stored for {username!r} "
-                          f"in service {service!r} (keyring set {service} {username})")
+        raise SecretError(
+            f"{who}.keyring_service: no password stored for {username!r} "
+            f"in service {service!r} (keyring set {service} {username})"
+        )
     return value

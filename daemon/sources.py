@@ -30,5 +30,7 @@ TRUNCATED_BODY_BYTES = 1024 * 1024  # what is kept of the body of an oversized m
 
 
 def truncation_note(size: int, cap: int) -> str:
-    return (f"message of {size / 1048576:.1f} MB is over the {cap / 1048576:.0f} MB cap: "
-            f"stored its headers and the first {TRUNCATED_BODY_BYTES // 1024} KB of its body")
+    return (
+        f"message of {size / 1048576:.1f} MB is over the {cap / 1048576:.0f} MB cap: "
+        f"stored its headers and the first {TRUNCATED_BODY_BYTES // 1024} KB of its body"
+    )

@@ -55,12 +55,15 @@ class Store:
         path = Path(path).expanduser()
         if not path.exists():
             if not create:
-                raise StoreError(f"{path}: no database yet (run `vendorwatch sync --once` or "
-                                 "`vendorwatch import PATH` first)")
+                raise StoreError(
+                    f"{path}: no database yet (run `vendorwatch sync --once` or "
+                    "`vendorwatch import PATH` first)"
+                )
             _create_private_file(path)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open database: {exc}") from None
         store = cls(path, conn)
@@ -73,8 +76,9 @@ class Store:
             store.migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise StoreError(f"{path}: not a readable SQLite database ({exc}); "
-                             "the file was left untouched") from None
+            raise StoreError(
+                f"{path}: not a readable SQLite database ({exc}); the file was left untouched"
+            ) from None
         except StoreError:
             conn.close()
             raise
@@ -94,8 +98,10 @@ class Store:
         tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         if app_id == APPLICATION_ID or (app_id == 0 and tables == 0):
             return
-        raise StoreError(f"{self.path}: this SQLite file is not a vendorwatch database; "
-                         "it was left untouched (choose another --db path)")
+        raise StoreError(
+            f"{self.path}: this SQLite file is not a vendorwatch database; "
+            "it was left untouched (choose another --db path)"
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -123,12 +129,15 @@ class Store:
             with self.transaction():
                 if not done and not applied:
                     self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                    self.conn.execute("CREATE TABLE IF NOT EXISTS migrations "
-                                      "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+                    self.conn.execute(
+                        "CREATE TABLE IF NOT EXISTS migrations "
+                        "(name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+                    )
                 for statement in _statements(sql):
                     self.conn.execute(statement)
-                self.conn.execute("INSERT INTO migrations (name, applied_at) VALUES (?, ?)",
-                                  (name, now_iso()))
+                self.conn.execute(
+                    "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, now_iso())
+                )
             applied.append(name)
         return applied
 
@@ -183,8 +192,9 @@ class Store:
             "UPDATE messages SET thread_id = ? WHERE thread_id = ?", (new, old)
         ).rowcount
 
-    def insert_message(self, row: dict[str, Any], raw: bytes,
-                       attachments: Iterable[dict[str, Any]] = ()) -> bool:
+    def insert_message(
+        self, row: dict[str, Any], raw: bytes, attachments: Iterable[dict[str, Any]] = ()
+    ) -> bool:
         """Insert a message unless its key is stored already; True when it was new."""
         row = dict(row, ingested_at=now_iso())
         for key in ("to_addrs", "cc_addrs", "refs", "notes"):
@@ -205,8 +215,17 @@ class Store:
         self.conn.executemany(
             "INSERT INTO attachments (message_key, name, content_type, size, sha256, text) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [(row["message_key"], a["name"], a["content_type"], a["size"], a["sha256"],
-              a.get("text")) for a in attachments],
+            [
+                (
+                    row["message_key"],
+                    a["name"],
+                    a["content_type"],
+                    a["size"],
+                    a["sha256"],
+                    a.get("text"),
+                )
+                for a in attachments
+            ],
         )
         return True
 
@@ -221,11 +240,12 @@ class Store:
     def has_location(self, source: str, folder: str, uidvalidity: int, item: str) -> bool:
         row = self.conn.execute(
             "SELECT 1 FROM locations WHERE source = ? AND folder = ? AND uidvalidity = ? "
-            "AND item = ?", (source, folder, uidvalidity, item)).fetchone()
+            "AND item = ?",
+            (source, folder, uidvalidity, item),
+        ).fetchone()
         return row is not None
 
-    def add_location(self, source: str, folder: str, uidvalidity: int, item: str,
-                     key: str) -> bool:
+    def add_location(self, source: str, folder: str, uidvalidity: int, item: str, key: str) -> bool:
         cursor = self.conn.execute(
             "INSERT OR IGNORE INTO locations (source, folder, uidvalidity, item, message_key, "
             "seen_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -233,28 +253,40 @@ class Store:
         )
         return cursor.rowcount == 1
 
-    def record_error(self, error: str, *, key: str | None = None, source: str | None = None,
-                     folder: str | None = None, item: str | None = None) -> None:
+    def record_error(
+        self,
+        error: str,
+        *,
+        key: str | None = None,
+        source: str | None = None,
+        folder: str | None = None,
+        item: str | None = None,
+    ) -> None:
         self.conn.execute(
             "INSERT INTO ingest_errors (message_key, source, folder, item, error, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)", (key, source, folder, item, error, now_iso()))
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (key, source, folder, item, error, now_iso()),
+        )
 
     # -- sync state ----------------------------------------------------------------------
 
     def sync_state(self, source: str, folder: str) -> SyncState | None:
         row = self.conn.execute(
             "SELECT uidvalidity, last_uid FROM sync_state WHERE source = ? AND folder = ?",
-            (source, folder)).fetchone()
+            (source, folder),
+        ).fetchone()
         return SyncState(row[0], row[1]) if row else None
 
-    def save_sync_state(self, source: str, folder: str, uidvalidity: int | None,
-                        last_uid: int) -> None:
+    def save_sync_state(
+        self, source: str, folder: str, uidvalidity: int | None, last_uid: int
+    ) -> None:
         self.conn.execute(
             "INSERT INTO sync_state (source, folder, uidvalidity, last_uid, last_sync) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, folder) DO UPDATE SET "
             "uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid, "
             "last_sync = excluded.last_sync",
-            (source, folder, uidvalidity, last_uid, now_iso()))
+            (source, folder, uidvalidity, last_uid, now_iso()),
+        )
 
     def save_sync_error(self, source: str, folder: str, error: str | None) -> None:
         """Remember the last failure of a folder (or clear it) for `vendorwatch status`."""
@@ -263,7 +295,8 @@ class Store:
                 "INSERT INTO sync_state (source, folder, last_error, last_error_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (source, folder) DO UPDATE SET "
                 "last_error = excluded.last_error, last_error_at = excluded.last_error_at",
-                (source, folder, error, now_iso() if error else None))
+                (source, folder, error, now_iso() if error else None),
+            )
 
     # -- vendors -------------------------------------------------------------------------
 
@@ -274,8 +307,17 @@ class Store:
             self.conn.executemany(
                 "INSERT INTO vendors (name, addresses, domains, locale, timezone) "
                 "VALUES (?, ?, ?, ?, ?)",
-                [(v["name"], json.dumps(list(v["addresses"])), json.dumps(list(v["domains"])),
-                  v.get("locale"), v.get("timezone")) for v in vendors])
+                [
+                    (
+                        v["name"],
+                        json.dumps(list(v["addresses"])),
+                        json.dumps(list(v["domains"])),
+                        v.get("locale"),
+                        v.get("timezone"),
+                    )
+                    for v in vendors
+                ],
+            )
 
     def reassign_vendors(self, assign: Any) -> int:
         """Re-run vendor matching on stored messages after the vendor list changed.
@@ -283,7 +325,8 @@ class Store:
         `assign(direction, from_addr, recipients) -> vendor or None` is ingest's matcher.
         """
         rows = self.conn.execute(
-            "SELECT id, direction, from_addr, to_addrs, cc_addrs, vendor FROM messages").fetchall()
+            "SELECT id, direction, from_addr, to_addrs, cc_addrs, vendor FROM messages"
+        ).fetchall()
         changes = []
         for ident, direction, from_addr, to_addrs, cc_addrs, vendor in rows:
             recipients = [a for _, a in json.loads(to_addrs)] + [a for _, a in json.loads(cc_addrs)]
@@ -299,8 +342,9 @@ class Store:
     def query(self, sql: str, params: dict[str, Any] | tuple = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
 
-    def messages(self, *, vendor: str | None = None, thread: str | None = None,
-                 limit: int | None = 50) -> list[dict[str, Any]]:
+    def messages(
+        self, *, vendor: str | None = None, thread: str | None = None, limit: int | None = 50
+    ) -> list[dict[str, Any]]:
         where, params = ["1 = 1"], {}
         if vendor:
             self._require_vendor(vendor)
@@ -311,7 +355,8 @@ class Store:
             params["thread"] = thread
         sql = (
             "SELECT message_id, thread_id, vendor, direction, date, subject, lang, "
-            "from_addr AS 'from', parse_error FROM messages WHERE " + " AND ".join(where)
+            "from_addr AS 'from', parse_error FROM messages WHERE "
+            + " AND ".join(where)
             + " ORDER BY date_utc DESC, id DESC"
             + (" LIMIT :limit" if limit else "")
         )
@@ -324,19 +369,22 @@ class Store:
             "SELECT v.name, v.addresses, v.domains, count(m.id) AS messages, "
             "max(m.date) AS last_contact, max(m.date_utc) AS last_utc "
             "FROM vendors v LEFT JOIN messages m ON m.vendor = v.name "
-            "AND m.auto_reply IS NULL GROUP BY v.name ORDER BY last_utc DESC, v.name")
+            "AND m.auto_reply IS NULL GROUP BY v.name ORDER BY last_utc DESC, v.name"
+        )
         result = []
         for row in rows:
-            result.append({
-                "name": row["name"],
-                "addresses": json.loads(row["addresses"]),
-                "domains": json.loads(row["domains"]),
-                "messages": row["messages"],
-                "open_deliveries": 0,
-                "unpaid_invoices": 0,
-                "on_time_rate": None,
-                "last_contact": row["last_contact"],
-            })
+            result.append(
+                {
+                    "name": row["name"],
+                    "addresses": json.loads(row["addresses"]),
+                    "domains": json.loads(row["domains"]),
+                    "messages": row["messages"],
+                    "open_deliveries": 0,
+                    "unpaid_invoices": 0,
+                    "on_time_rate": None,
+                    "last_contact": row["last_contact"],
+                }
+            )
         return result
 
     def vendor_candidates(self, known: Iterable[str], owner: Iterable[str]) -> list[dict]:
@@ -350,7 +398,8 @@ class Store:
             "max(CASE WHEN direction = 'in' THEN from_name END) AS name "
             "FROM messages WHERE vendor IS NULL AND auto_reply IS NULL "
             "AND counterpart IS NOT NULL GROUP BY counterpart "
-            "HAVING received > 0 AND sent > 0 ORDER BY threads DESC, received + sent DESC")
+            "HAVING received > 0 AND sent > 0 ORDER BY threads DESC, received + sent DESC"
+        )
         result = []
         for row in rows:
             address = row["address"]
@@ -367,11 +416,15 @@ class Store:
         summary = next(v for v in self.vendors_overview() if v["name"] == row["name"])
         timeline = self.query(
             "SELECT date, direction, 'message' AS kind, subject, message_id, thread_id "
-            "FROM messages WHERE vendor = ? ORDER BY date_utc, id", (row["name"],))
+            "FROM messages WHERE vendor = ? ORDER BY date_utc, id",
+            (row["name"],),
+        )
         threads = self.query(
             "SELECT thread_id, min(subject) AS subject, count(*) AS messages, "
             "min(date) AS first, max(date) AS last FROM messages WHERE vendor = ? "
-            "GROUP BY thread_id ORDER BY max(date_utc) DESC", (row["name"],))
+            "GROUP BY thread_id ORDER BY max(date_utc) DESC",
+            (row["name"],),
+        )
         return dict(summary, threads=threads, timeline=timeline)
 
     def _require_vendor(self, name: str) -> dict[str, Any]:
@@ -389,7 +442,8 @@ class Store:
             " AND l.folder = s.folder) AS messages, "
             "(SELECT count(*) FROM ingest_errors e WHERE e.source = s.source "
             " AND e.folder = s.folder) AS errors, "
-            "s.last_error, s.last_error_at FROM sync_state s ORDER BY s.source, s.folder")
+            "s.last_error, s.last_error_at FROM sync_state s ORDER BY s.source, s.folder"
+        )
 
     def search(self, text: str, limit: int = 50) -> list[dict[str, Any]]:
         query = _fts_query(text)
@@ -399,7 +453,9 @@ class Store:
             "SELECT m.message_id, m.thread_id, m.vendor, m.direction, m.date, m.subject, "
             "snippet(messages_fts, 2, '[', ']', '…', 12) AS snippet "
             "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
-            "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit))
+            "WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?",
+            (query, limit),
+        )
 
     def counts(self) -> dict[str, int]:
         return {
@@ -454,9 +510,19 @@ def _fts_query(text: str) -> str:
 
 def _machine_address(address: str) -> bool:
     local = address.split("@")[0]
-    return any(token in local for token in ("noreply", "no-reply", "donotreply", "do-not-reply",
-                                            "mailer-daemon", "postmaster", "notifications",
-                                            "bounce"))
+    return any(
+        token in local
+        for token in (
+            "noreply",
+            "no-reply",
+            "donotreply",
+            "do-not-reply",
+            "mailer-daemon",
+            "postmaster",
+            "notifications",
+            "bounce",
+        )
+    )
 
 
 def ensure_found(value: Any, what: str) -> Any:

@@ -53,9 +53,13 @@ class _Plan:
     uids: list[int]
 
 
-def sync_all(config: Config, store: Store, ingestor: Ingestor,
-             progress: Progress | None = None,
-             accounts: Iterable[str] | None = None) -> list[FolderReport]:
+def sync_all(
+    config: Config,
+    store: Store,
+    ingestor: Ingestor,
+    progress: Progress | None = None,
+    accounts: Iterable[str] | None = None,
+) -> list[FolderReport]:
     """Sync every configured account (or the named ones); errors are reported per folder."""
     progress = progress or QuietProgress()
     wanted = set(accounts) if accounts else None
@@ -66,8 +70,9 @@ def sync_all(config: Config, store: Store, ingestor: Ingestor,
     return reports
 
 
-def sync_account(account: Account, config: Config, store: Store, ingestor: Ingestor,
-                 progress: Progress) -> list[FolderReport]:
+def sync_account(
+    account: Account, config: Config, store: Store, ingestor: Ingestor, progress: Progress
+) -> list[FolderReport]:
     source = ImapSource(account, config.sync.max_message_bytes)
     try:
         source.connect()
@@ -81,8 +86,9 @@ def sync_account(account: Account, config: Config, store: Store, ingestor: Inges
         source.close()
 
 
-def _sync_folders(source: ImapSource, account: Account, store: Store, ingestor: Ingestor,
-                  progress: Progress) -> list[FolderReport]:
+def _sync_folders(
+    source: ImapSource, account: Account, store: Store, ingestor: Ingestor, progress: Progress
+) -> list[FolderReport]:
     reports: list[FolderReport] = []
     plans: dict[str, _Plan] = {}
     try:
@@ -118,14 +124,27 @@ def _plan(source: ImapSource, account: Account, folder: str, store: Store) -> _P
     if state is not None and state.uidvalidity == info.uidvalidity:
         last_uid = state.last_uid
     elif state is not None and state.uidvalidity is not None:
-        log.warning("%s/%s: UIDVALIDITY changed (%s -> %s): rescanning the folder; "
-                    "messages already stored are recognised and not duplicated",
-                    account.name, folder, state.uidvalidity, info.uidvalidity)
+        log.warning(
+            "%s/%s: UIDVALIDITY changed (%s -> %s): rescanning the folder; "
+            "messages already stored are recognised and not duplicated",
+            account.name,
+            folder,
+            state.uidvalidity,
+            info.uidvalidity,
+        )
     return _Plan(info, last_uid, source.uids_after(last_uid))
 
 
-def _sync_folder(source: ImapSource, account: Account, folder: str, plan: _Plan, store: Store,
-                 ingestor: Ingestor, progress: Progress, report: FolderReport) -> None:
+def _sync_folder(
+    source: ImapSource,
+    account: Account,
+    folder: str,
+    plan: _Plan,
+    store: Store,
+    ingestor: Ingestor,
+    progress: Progress,
+    report: FolderReport,
+) -> None:
     info = source.examine(folder)
     if info.uidvalidity != plan.info.uidvalidity:
         plan = _plan(source, account, folder, store)
@@ -136,12 +155,13 @@ def _sync_folder(source: ImapSource, account: Account, folder: str, plan: _Plan,
         return
     size = account.batch_size
     for start in range(0, len(plan.uids), size):
-        chunk = plan.uids[start:start + size]
+        chunk = plan.uids[start : start + size]
         top = chunk[-1]
         batch = source.fetch(chunk)
         result = ingestor.ingest(
-            batch, finish=lambda s, top=top: s.save_sync_state(account.name, folder,
-                                                              uidvalidity, top))
+            batch,
+            finish=lambda s, top=top: s.save_sync_state(account.name, folder, uidvalidity, top),
+        )
         report.result.add(result)
         for error in result.errors:
             progress.note(error)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import write_config
 from test_import import CONFIG, thread_messages, write_mbox
 
@@ -39,15 +40,22 @@ def test_messages_json_contract(loaded, run_cli):
 
 def test_vendors_json_contract_and_vendor_timeline(loaded, run_cli):
     config, db = loaded
-    rows = json.loads(run_cli("--config", str(config), "--db", str(db), "vendors",
-                              "--json").out)
+    rows = json.loads(run_cli("--config", str(config), "--db", str(db), "vendors", "--json").out)
     assert [r["name"] for r in rows] == ["PixelCraft"]
-    for field in ("name", "addresses", "messages", "open_deliveries", "unpaid_invoices",
-                  "on_time_rate", "last_contact"):
+    for field in (
+        "name",
+        "addresses",
+        "messages",
+        "open_deliveries",
+        "unpaid_invoices",
+        "on_time_rate",
+        "last_contact",
+    ):
         assert field in rows[0]
     assert rows[0]["messages"] == 3  # the out-of-office reply does not count
-    record = json.loads(run_cli("--config", str(config), "--db", str(db), "vendor",
-                                "pixelcraft", "--json").out)
+    record = json.loads(
+        run_cli("--config", str(config), "--db", str(db), "vendor", "pixelcraft", "--json").out
+    )
     assert record["name"] == "PixelCraft" and len(record["timeline"]) == 4
     missing = run_cli("--config", str(config), "--db", str(db), "vendor", "Nobody")
     assert missing.code == 1 and "no vendor named 'Nobody'" in missing.err
@@ -56,18 +64,19 @@ def test_vendors_json_contract_and_vendor_timeline(loaded, run_cli):
 
 def test_candidates_are_two_way_correspondents(loaded, run_cli):
     config, db = loaded
-    rows = json.loads(run_cli("--config", str(config), "--db", str(db), "vendors",
-                              "--candidates", "--json").out)
+    rows = json.loads(
+        run_cli("--config", str(config), "--db", str(db), "vendors", "--candidates", "--json").out
+    )
     assert [r["address"] for r in rows] == ["sam@friend.example"]
 
 
 def test_search_and_status(loaded, run_cli):
     config, db = loaded
-    rows = json.loads(run_cli("--config", str(config), "--db", str(db), "search", "banner",
-                              "--json").out)
+    rows = json.loads(
+        run_cli("--config", str(config), "--db", str(db), "search", "banner", "--json").out
+    )
     assert rows and all("banner" in (r["subject"] + r["snippet"]).lower() for r in rows)
-    status = json.loads(run_cli("--config", str(config), "--db", str(db), "status",
-                                "--json").out)
+    status = json.loads(run_cli("--config", str(config), "--db", str(db), "status", "--json").out)
     assert status == []  # imports have no sync state; IMAP folders do
 
 
@@ -83,11 +92,11 @@ def test_table_shows_vendor_text_as_text(loaded, run_cli, monkeypatch):
 
 def test_vendor_change_in_config_rematches_stored_mail(loaded, run_cli, tmp_path):
     config, db = loaded
-    text = config.read_text() + ('\n[[vendors]]\nname = "Sam"\n'
-                                 'addresses = ["sam@friend.example"]\n')
+    text = config.read_text() + (
+        '\n[[vendors]]\nname = "Sam"\naddresses = ["sam@friend.example"]\n'
+    )
     config.write_text(text)
-    rows = json.loads(run_cli("--config", str(config), "--db", str(db), "vendors",
-                              "--json").out)
+    rows = json.loads(run_cli("--config", str(config), "--db", str(db), "vendors", "--json").out)
     assert {r["name"]: r["messages"] for r in rows} == {"PixelCraft": 3, "Sam": 2}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import write_config
 
+from conftest import write_config
 from vendorwatch.daemon import config as config_mod
 from vendorwatch.daemon import paths
 from vendorwatch.daemon.errors import ConfigError, SecretError
@@ -58,38 +58,75 @@ def test_config_location_order(tmp_path, monkeypatch, vendorwatch_home):
 
 
 def test_default_folders_are_none_meaning_inbox_and_sent(tmp_path):
-    text = GOOD.replace('port = 1143\n', "")
+    text = GOOD.replace("port = 1143\n", "")
     config = config_mod.load(write_config(tmp_path / "c.toml", text))
     assert config.accounts[0].folders is None
     assert config.accounts[0].port == 143
 
 
 BAD_CASES = [
-    ("missing key", GOOD.replace('host = "127.0.0.1"\n', ""), "accounts[work].host",
-     "is missing"),
-    ("wrong type", GOOD.replace("port = 1143", 'port = "1143"'), "accounts[work].port",
-     "must be an integer"),
-    ("unknown key", GOOD.replace('tls = "none"', 'tls = "none"\nhots = "x"'),
-     "accounts[work].hots", "unknown key"),
-    ("bad timezone", GOOD.replace("Europe/London", "Europe/Londn"), "owner.timezone",
-     "unknown timezone"),
+    ("missing key", GOOD.replace('host = "127.0.0.1"\n', ""), "accounts[work].host", "is missing"),
+    (
+        "wrong type",
+        GOOD.replace("port = 1143", 'port = "1143"'),
+        "accounts[work].port",
+        "must be an integer",
+    ),
+    (
+        "unknown key",
+        GOOD.replace('tls = "none"', 'tls = "none"\nhots = "x"'),
+        "accounts[work].hots",
+        "unknown key",
+    ),
+    (
+        "bad timezone",
+        GOOD.replace("Europe/London", "Europe/Londn"),
+        "owner.timezone",
+        "unknown timezone",
+    ),
     ("bad hours", GOOD.replace("09:00-17:30", "9 to 5"), "owner.working_hours", "not a range"),
-    ("plaintext remote", GOOD.replace('"127.0.0.1"', '"imap.example.com"'), "accounts[work].tls",
-     "password in clear"),
+    (
+        "plaintext remote",
+        GOOD.replace('"127.0.0.1"', '"imap.example.com"'),
+        "accounts[work].tls",
+        "password in clear",
+    ),
     ("bad tls", GOOD.replace('tls = "none"', 'tls = "yes"'), "accounts[work].tls", "one of"),
-    ("no secret", GOOD.replace('password_env = "VW_TEST_PASSWORD"\n', ""),
-     "accounts[work].password_command", "no password"),
-    ("two secrets", GOOD.replace('password_env = "VW_TEST_PASSWORD"',
-                                 'password_env = "A"\npassword_command = "echo x"'),
-     "accounts[work]", "conflicts"),
+    (
+        "no secret",
+        GOOD.replace('password_env = "VW_TEST_PASSWORD"\n', ""),
+        "accounts[work].password_command",
+        "no password",
+    ),
+    (
+        "two secrets",
+        GOOD.replace(
+            'password_env = "VW_TEST_PASSWORD"', 'password_env = "A"\npassword_command = "echo x"'
+        ),
+        "accounts[work]",
+        "conflicts",
+    ),
     ("bad toml", GOOD + "\n[owner\n", None, "invalid TOML"),
-    ("vendor without address", GOOD.replace('addresses = ["ravi@pixelcraft.example"]\n', "")
-     .replace('domains = ["pixelcraft.example"]\n', ""), "vendors[PixelCraft].addresses",
-     "no addresses"),
-    ("bad address", GOOD.replace('["dana@brightleaf.example"]', '["dana"]'), "owner.addresses",
-     "not an email address"),
-    ("bad port", GOOD.replace("port = 1143", "port = 70000"), "accounts[work].port",
-     "not a TCP port"),
+    (
+        "vendor without address",
+        GOOD.replace('addresses = ["ravi@pixelcraft.example"]\n', "").replace(
+            'domains = ["pixelcraft.example"]\n', ""
+        ),
+        "vendors[PixelCraft].addresses",
+        "no addresses",
+    ),
+    (
+        "bad address",
+        GOOD.replace('["dana@brightleaf.example"]', '["dana"]'),
+        "owner.addresses",
+        "not an email address",
+    ),
+    (
+        "bad port",
+        GOOD.replace("port = 1143", "port = 70000"),
+        "accounts[work].port",
+        "not a TCP port",
+    ),
 ]
 
 

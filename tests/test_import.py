@@ -7,8 +7,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, write_config
 
+from conftest import SHARED, write_config
 from vendorwatch.daemon import config as config_mod
 from vendorwatch.daemon.importer import import_path
 from vendorwatch.daemon.parse import normalize_subject, parse
@@ -27,8 +27,16 @@ domains = ["pixelcraft.example"]
 """
 
 
-def message(mid: str, sender: str, to: str, subject: str, body: str, date: str,
-            parent: EmailMessage | None = None, **headers: str) -> EmailMessage:
+def message(
+    mid: str,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    date: str,
+    parent: EmailMessage | None = None,
+    **headers: str,
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -47,26 +55,57 @@ def message(mid: str, sender: str, to: str, subject: str, body: str, date: str,
 
 
 def thread_messages() -> list[EmailMessage]:
-    first = message("a1@brightleaf.example", "Dana <dana@brightleaf.example>",
-                    "Ravi <ravi@pixelcraft.example>", "Landing page banner",
-                    "Please send three banner options by Friday.",
-                    "Mon, 02 Nov 2026 10:00:00 +0000")
-    reply = message("b1@pixelcraft.example", "Ravi <ravi@pixelcraft.example>",
-                    "dana@brightleaf.example", "Re: Landing page banner",
-                    "Sure, will do.\n\nOn Mon, Dana wrote:\n> Please send three banner options",
-                    "Mon, 02 Nov 2026 16:05:00 +0530", parent=first)
-    colleague = message("c1@pixelcraft.example", "Anita <anita@pixelcraft.example>",
-                        "dana@brightleaf.example", "RE: Landing page banner",
-                        "Attached are the options.", "Thu, 05 Nov 2026 11:00:00 +0530",
-                        parent=reply)
-    no_id = message("", "Sam <sam@friend.example>", "dana@brightleaf.example", "Dinner?",
-                    "Are we still on for Friday?", "Tue, 03 Nov 2026 19:00:00 +0000")
-    no_id_reply = message("d1@brightleaf.example", "dana@brightleaf.example",
-                          "sam@friend.example", "Re: Dinner?", "Yes!",
-                          "Tue, 03 Nov 2026 20:00:00 +0000")
-    ooo = message("e1@pixelcraft.example", "ravi@pixelcraft.example", "dana@brightleaf.example",
-                  "Out of office", "I am away until Monday.", "Fri, 06 Nov 2026 09:00:00 +0530",
-                  Auto_Submitted="auto-replied")
+    first = message(
+        "a1@brightleaf.example",
+        "Dana <dana@brightleaf.example>",
+        "Ravi <ravi@pixelcraft.example>",
+        "Landing page banner",
+        "Please send three banner options by Friday.",
+        "Mon, 02 Nov 2026 10:00:00 +0000",
+    )
+    reply = message(
+        "b1@pixelcraft.example",
+        "Ravi <ravi@pixelcraft.example>",
+        "dana@brightleaf.example",
+        "Re: Landing page banner",
+        "Sure, will do.\n\nOn Mon, Dana wrote:\n> Please send three banner options",
+        "Mon, 02 Nov 2026 16:05:00 +0530",
+        parent=first,
+    )
+    colleague = message(
+        "c1@pixelcraft.example",
+        "Anita <anita@pixelcraft.example>",
+        "dana@brightleaf.example",
+        "RE: Landing page banner",
+        "Attached are the options.",
+        "Thu, 05 Nov 2026 11:00:00 +0530",
+        parent=reply,
+    )
+    no_id = message(
+        "",
+        "Sam <sam@friend.example>",
+        "dana@brightleaf.example",
+        "Dinner?",
+        "Are we still on for Friday?",
+        "Tue, 03 Nov 2026 19:00:00 +0000",
+    )
+    no_id_reply = message(
+        "d1@brightleaf.example",
+        "dana@brightleaf.example",
+        "sam@friend.example",
+        "Re: Dinner?",
+        "Yes!",
+        "Tue, 03 Nov 2026 20:00:00 +0000",
+    )
+    ooo = message(
+        "e1@pixelcraft.example",
+        "ravi@pixelcraft.example",
+        "dana@brightleaf.example",
+        "Out of office",
+        "I am away until Monday.",
+        "Fri, 06 Nov 2026 09:00:00 +0530",
+        Auto_Submitted="auto-replied",
+    )
     return [first, reply, colleague, no_id, no_id_reply, ooo]
 
 
@@ -119,13 +158,31 @@ def test_reply_arriving_before_its_parent_joins_one_thread(tmp_path, config):
 
 
 def test_in_reply_to_chain_without_references_merges(tmp_path, config):
-    a = message("x1@b.example", "dana@brightleaf.example", "ravi@pixelcraft.example", "Logo",
-                "Make a logo.", "Mon, 02 Nov 2026 10:00:00 +0000")
-    b = message("x2@p.example", "ravi@pixelcraft.example", "dana@brightleaf.example", "Re: Logo",
-                "Ok.", "Mon, 02 Nov 2026 11:00:00 +0000")
+    a = message(
+        "x1@b.example",
+        "dana@brightleaf.example",
+        "ravi@pixelcraft.example",
+        "Logo",
+        "Make a logo.",
+        "Mon, 02 Nov 2026 10:00:00 +0000",
+    )
+    b = message(
+        "x2@p.example",
+        "ravi@pixelcraft.example",
+        "dana@brightleaf.example",
+        "Re: Logo",
+        "Ok.",
+        "Mon, 02 Nov 2026 11:00:00 +0000",
+    )
     b["In-Reply-To"] = "<x1@b.example>"
-    c = message("x3@b.example", "dana@brightleaf.example", "ravi@pixelcraft.example",
-                "Re: Logo", "Thanks.", "Mon, 02 Nov 2026 12:00:00 +0000")
+    c = message(
+        "x3@b.example",
+        "dana@brightleaf.example",
+        "ravi@pixelcraft.example",
+        "Re: Logo",
+        "Thanks.",
+        "Mon, 02 Nov 2026 12:00:00 +0000",
+    )
     c["In-Reply-To"] = "<x2@p.example>"
     with Store.open(tmp_path / "vw.db") as store:
         import_path(write_mbox(tmp_path / "1.mbox", [c]), config, store)
@@ -149,10 +206,17 @@ def test_same_message_in_two_sources_is_stored_once(tmp_path, config):
 
 
 def test_oversized_message_keeps_headers_and_text(tmp_path, config):
-    msg = message("big@p.example", "ravi@pixelcraft.example", "dana@brightleaf.example",
-                  "Big delivery", "Here are the files.", "Mon, 02 Nov 2026 10:00:00 +0000")
-    msg.add_attachment(b"\0" * 3_000_000, maintype="application", subtype="zip",
-                       filename="files.zip")
+    msg = message(
+        "big@p.example",
+        "ravi@pixelcraft.example",
+        "dana@brightleaf.example",
+        "Big delivery",
+        "Here are the files.",
+        "Mon, 02 Nov 2026 10:00:00 +0000",
+    )
+    msg.add_attachment(
+        b"\0" * 3_000_000, maintype="application", subtype="zip", filename="files.zip"
+    )
     small = config_mod.parse({"sync": {"max_message_bytes": 1_000_000}}, tmp_path / "c.toml")
     small = config_mod.Config(**{**vars(config), "sync": small.sync})
     with Store.open(tmp_path / "vw.db") as store:
@@ -180,9 +244,11 @@ def test_unparseable_input_is_a_record_with_the_reason():
 def corpus_files() -> list[Path]:
     if not (SHARED / "corpora").is_dir():
         return []
-    return sorted(p for p in (SHARED / "corpora").rglob("*")
-                  if p.is_file() and p.suffix not in (".md", ".py")
-                  and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in (SHARED / "corpora").rglob("*")
+        if p.is_file() and p.suffix not in (".md", ".py") and not p.name.startswith(".")
+    )
 
 
 @pytest.mark.skipif(not corpus_files(), reason="../shared/corpora not present")

@@ -21,8 +21,17 @@ def test_migrations_from_blank_database(tmp_path):
     with Store.open(db) as store:
         assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
         tables = set(store.db.table_names())
-        assert {"messages", "raw_messages", "locations", "sync_state", "attachments",
-                "vendors", "ingest_errors", "migrations", "messages_fts"} <= tables
+        assert {
+            "messages",
+            "raw_messages",
+            "locations",
+            "sync_state",
+            "attachments",
+            "vendors",
+            "ingest_errors",
+            "migrations",
+            "messages_fts",
+        } <= tables
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with Store.open(db) as again:  # re-opening applies nothing twice
         assert again.migrate() == []
@@ -81,10 +90,17 @@ def test_failed_transaction_leaves_nothing(tmp_path):
 def test_search_treats_text_as_words_not_syntax(tmp_path):
     with Store.open(tmp_path / "s.db") as store:
         with store.transaction():
-            store.insert_message({"message_key": "m1", "message_id": "m1", "thread_id": "m1",
-                                  "direction": "in", "subject": "Invoice INV-2041",
-                                  "new_text": "Please find the invoice attached: AND OR NOT"},
-                                 b"raw")
+            store.insert_message(
+                {
+                    "message_key": "m1",
+                    "message_id": "m1",
+                    "thread_id": "m1",
+                    "direction": "in",
+                    "subject": "Invoice INV-2041",
+                    "new_text": "Please find the invoice attached: AND OR NOT",
+                },
+                b"raw",
+            )
         assert [r["message_id"] for r in store.search("invoice")] == ["m1"]
         assert [r["message_id"] for r in store.search('"INV-2041" OR (')] == ["m1"]
         assert store.search("   ") == []

@@ -7,14 +7,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import write_config
 
+from conftest import write_config
 from vendorwatch.daemon.store import Store
 
 PASSWORD_ENV = "VW_TEST_IMAP_PASSWORD"
@@ -32,19 +32,38 @@ def make_raw(i: int, folder: str = "INBOX", size: int = 0) -> bytes:
     msg["Message-ID"] = make_msgid(f"m{i}", domain="test.example")
     msg.set_content(f"Message {i}: please review the attached banner draft by Friday.\n")
     if size:
-        msg.add_attachment(os.urandom(size), maintype="application", subtype="zip",
-                           filename="big.zip")
+        msg.add_attachment(
+            os.urandom(size), maintype="application", subtype="zip", filename="big.zip"
+        )
     return msg.as_bytes()
 
 
-def imap_config(tmp_path: Path, server, *, folders=("INBOX", "Sent"), tls="none",
-                ca_file: str | None = None, extra: str = "") -> Path:
+def imap_config(
+    tmp_path: Path,
+    server,
+    *,
+    folders=("INBOX", "Sent"),
+    tls="none",
+    ca_file: str | None = None,
+    extra: str = "",
+) -> Path:
     lines = [
-        "[owner]", 'addresses = ["owner@test.example"]', "",
-        "[[vendors]]", 'name = "PixelCraft"', 'addresses = ["ravi@pixelcraft.example"]', "",
-        "[[accounts]]", 'name = "test"', f'host = "{server.host}"', f"port = {server.port}",
-        f'tls = "{tls}"', f'username = "{server.user}"', f'password_env = "{PASSWORD_ENV}"',
-        "timeout = 10", "batch_size = 50",
+        "[owner]",
+        'addresses = ["owner@test.example"]',
+        "",
+        "[[vendors]]",
+        'name = "PixelCraft"',
+        'addresses = ["ravi@pixelcraft.example"]',
+        "",
+        "[[accounts]]",
+        'name = "test"',
+        f'host = "{server.host}"',
+        f"port = {server.port}",
+        f'tls = "{tls}"',
+        f'username = "{server.user}"',
+        f'password_env = "{PASSWORD_ENV}"',
+        "timeout = 10",
+        "batch_size = 50",
     ]
     if folders is not None:
         lines.append("folders = [" + ", ".join(f'"{f}"' for f in folders) + "]")
@@ -138,8 +157,9 @@ def test_same_message_in_two_folders_is_stored_once(tmp_path, imap_env, run_cli)
 
 def test_oversized_message_is_stored_in_part(tmp_path, imap_env, run_cli):
     imap_env.append("INBOX", make_raw(1, size=3_000_000))
-    config = imap_config(tmp_path, imap_env, folders=("INBOX",),
-                         extra="[sync]\nmax_message_bytes = 1000000\n")
+    config = imap_config(
+        tmp_path, imap_env, folders=("INBOX",), extra="[sync]\nmax_message_bytes = 1000000\n"
+    )
     assert run_cli("--config", str(config), "sync", "--once").code == 0
     with Store.open(tmp_path / "vw.db") as store:
         row = store.query("SELECT subject, new_text, truncated, size FROM messages")[0]
@@ -147,8 +167,7 @@ def test_oversized_message_is_stored_in_part(tmp_path, imap_env, run_cli):
     assert "over the 1 MB cap" in row["truncated"] and row["size"] > 3_000_000
 
 
-def test_wrong_password_is_one_line_without_the_secret(tmp_path, imap_env, run_cli,
-                                                       monkeypatch):
+def test_wrong_password_is_one_line_without_the_secret(tmp_path, imap_env, run_cli, monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, "wrong-pw-Xy7")
     config = imap_config(tmp_path, imap_env)
     result = run_cli("--config", str(config), "sync", "--once")
@@ -171,11 +190,15 @@ def test_kill_9_mid_sync_then_resume_is_exact(tmp_path, imap_env):
     server.append_many("INBOX", [make_raw(i) for i in range(1500)])
     config = imap_config(tmp_path, server, folders=("INBOX",))
     env = dict(os.environ)
-    cmd = [sys.executable, "-m", "vendorwatch.daemon", "--config", str(config), "sync",
-           "--once"]
+    cmd = [sys.executable, "-m", "vendorwatch.daemon", "--config", str(config), "sync", "--once"]
     for _ in range(3):
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             if (tmp_path / "vw.db").exists() and _count(tmp_path) > 0:
@@ -206,8 +229,9 @@ def _count(tmp_path: Path) -> int:
 def test_ssl_with_ca_file_verifies(tmp_path, monkeypatch, dovecot_ssl, run_cli):
     monkeypatch.setenv(PASSWORD_ENV, dovecot_ssl.password)
     dovecot_ssl.append("INBOX", make_raw(1))
-    trusted = imap_config(tmp_path, dovecot_ssl, folders=("INBOX",), tls="ssl",
-                          ca_file=dovecot_ssl.ca_file)
+    trusted = imap_config(
+        tmp_path, dovecot_ssl, folders=("INBOX",), tls="ssl", ca_file=dovecot_ssl.ca_file
+    )
     result = run_cli("--config", str(trusted), "sync", "--once")
     assert result.code == 0, result.err
     untrusted = imap_config(tmp_path, dovecot_ssl, folders=("INBOX",), tls="ssl")
@@ -219,8 +243,13 @@ def test_ssl_with_ca_file_verifies(tmp_path, monkeypatch, dovecot_ssl, run_cli):
 def test_starttls_with_ca_file(tmp_path, monkeypatch, dovecot_starttls, run_cli):
     monkeypatch.setenv(PASSWORD_ENV, dovecot_starttls.password)
     dovecot_starttls.append("INBOX", make_raw(1))
-    config = imap_config(tmp_path, dovecot_starttls, folders=("INBOX",), tls="starttls",
-                         ca_file=dovecot_starttls.ca_file)
+    config = imap_config(
+        tmp_path,
+        dovecot_starttls,
+        folders=("INBOX",),
+        tls="starttls",
+        ca_file=dovecot_starttls.ca_file,
+    )
     result = run_cli("--config", str(config), "sync", "--once")
     assert result.code == 0, result.err
     assert "test/INBOX: 1 new" in result.out

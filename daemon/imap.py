@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import imapclient
 from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.imapclient import SENT
 
 from .config import Account
 from .errors import SecretError, SourceError
@@ -137,7 +138,11 @@ class ImapSource:
         client = self._require()
         chosen = ["INBOX"]
         try:
-            sent = client.find_special_folder(imapclient.SENT)
+            # SPECIAL-USE \\Sent first; imapclient then tries the usual names
+            sent = client.find_special_folder(SENT)
+            if not sent:
+                names = {name for _, _, name in client.list_folders()}
+                sent = next((n for n in SENT_FALLBACKS if n in names), None)
         except NETWORK_ERRORS as exc:
             raise SourceError(f"{self.who}: cannot list folders: {describe(exc)}") from None
         if sent and sent not in chosen:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -88,7 +89,9 @@ class Ingestor:
         if self.workers <= 1 or len(raws) < PARALLEL_MIN_BATCH:
             return [parse(raw, self.limits) for raw in raws]
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_ignore_interrupts
+            )
         chunk = max(1, len(raws) // (self.workers * 4))
         return list(self._pool.map(_parse_with, raws, [self.limits] * len(raws), chunksize=chunk))
 
@@ -167,6 +170,11 @@ class Ingestor:
             # replies that arrived before this message were filed under its id
             self.store.merge_thread(p.message_id, thread)
         return thread
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; the main process alone decides what to do
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _parse_with(raw: bytes, limits: Limits) -> ParsedMessage:

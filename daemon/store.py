@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
@@ -388,7 +389,11 @@ class Store:
         return result
 
     def vendor_candidates(self, known: Iterable[str], owner: Iterable[str]) -> list[dict]:
-        """Correspondents the owner exchanges mail with both ways and who are not vendors yet."""
+        """Correspondents who look like vendors: mail both ways, about work, not configured.
+
+        `work_messages` counts their messages that use the vocabulary of commissioned
+        work (invoice, draft, deadline...): a friend arranging dinner has none.
+        """
         known_set = {k.lower() for k in known}
         owner_set = {o.lower() for o in owner}
         rows = self.query(
@@ -408,7 +413,15 @@ class Store:
                 continue
             if _machine_address(address):
                 continue
-            result.append(row)
+            texts = self.conn.execute(
+                "SELECT coalesce(subject, '') || ' ' || coalesce(new_text, '') FROM messages "
+                "WHERE counterpart = ? AND vendor IS NULL",
+                (address,),
+            ).fetchall()
+            row["work_messages"] = sum(1 for (text,) in texts if _WORK_WORDS.search(text))
+            if row["work_messages"]:
+                result.append(row)
+        result.sort(key=lambda r: (-r["work_messages"], -r["threads"]))
         return result
 
     def vendor(self, name: str) -> dict[str, Any]:
@@ -420,8 +433,9 @@ class Store:
             (row["name"],),
         )
         threads = self.query(
-            "SELECT thread_id, min(subject) AS subject, count(*) AS messages, "
-            "min(date) AS first, max(date) AS last FROM messages WHERE vendor = ? "
+            "SELECT thread_id, (SELECT subject FROM messages f WHERE f.thread_id = "
+            "m.thread_id ORDER BY f.date_utc LIMIT 1) AS subject, count(*) AS messages, "
+            "min(date) AS first, max(date) AS last FROM messages m WHERE vendor = ? "
             "GROUP BY thread_id ORDER BY max(date_utc) DESC",
             (row["name"],),
         )
@@ -506,6 +520,14 @@ def _fts_query(text: str) -> str:
     """Quote each word so user text is never read as FTS5 syntax."""
     words = [w for w in text.replace('"', " ").split() if w]
     return " ".join(f'"{w}"' for w in words)
+
+
+_WORK_WORDS = re.compile(
+    r"\b(invoice|quote|quotation|estimate|deliver\w*|draft|drafts|deadline|brief|proposal|"
+    r"revision\w*|contract|rate|rates|budget|payment|files|mockups?|design|project|milestone|"
+    r"deposit|factura|fatura|rechnung|facture|faktura|orçamento|presupuesto)\b",
+    re.IGNORECASE,
+)
 
 
 def _machine_address(address: str) -> bool:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import write_config
-from test_import import CONFIG, thread_messages, write_mbox
+from test_import import CONFIG, message, thread_messages, write_mbox
 
 
 @pytest.fixture
@@ -67,7 +67,33 @@ def test_candidates_are_two_way_correspondents(loaded, run_cli):
     rows = json.loads(
         run_cli("--config", str(config), "--db", str(db), "vendors", "--candidates", "--json").out
     )
-    assert [r["address"] for r in rows] == ["sam@friend.example"]
+    assert rows == []  # sam only arranges dinner: no work in that thread
+    mbox = write_mbox(
+        db.parent / "more.mbox",
+        [
+            message(
+                "q1@brightleaf.example",
+                "dana@brightleaf.example",
+                "ana@studio.example",
+                "Packaging design",
+                "Could you quote for a packaging design?",
+                "Mon, 09 Nov 2026 10:00:00 +0000",
+            ),
+            message(
+                "q2@studio.example",
+                "ana@studio.example",
+                "dana@brightleaf.example",
+                "Re: Packaging design",
+                "Sure, the quote is attached.",
+                "Mon, 09 Nov 2026 12:00:00 +0000",
+            ),
+        ],
+    )
+    run_cli("--config", str(config), "--db", str(db), "import", str(mbox))
+    rows = json.loads(
+        run_cli("--config", str(config), "--db", str(db), "vendors", "--candidates", "--json").out
+    )
+    assert [(r["address"], r["work_messages"]) for r in rows] == [("ana@studio.example", 2)]
 
 
 def test_search_and_status(loaded, run_cli):

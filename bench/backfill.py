@@ -47,7 +47,7 @@ Host {server.host}
 Port {server.port}
 User {server.user}
 Pass {server.password}
-TLSType None
+SSLType None
 AuthMechs LOGIN
 
 IMAPStore bench-remote

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import files
 from .config import Config
-from .ingest import BatchResult, Ingestor
+from .ingest import BatchResult, Ingestor, Job
 from .store import Store
 from .sync import Progress, QuietProgress
 
@@ -28,10 +28,20 @@ def import_path(
     result = BatchResult()
     messages = files.read(path, config.sync.max_message_bytes)
     with Ingestor(store, config) as ingestor:
+        pending = None
         while batch := list(islice(messages, batch_size)):
-            batch_result = ingestor.ingest(batch)
-            for error in batch_result.errors:
-                progress.note(error)
-            result.add(batch_result)
-            progress.advance(len(batch))
+            job = ingestor.submit(batch)
+            if pending is not None:
+                _complete(ingestor, pending, progress, result)
+            pending = job
+        if pending is not None:
+            _complete(ingestor, pending, progress, result)
     return result
+
+
+def _complete(ingestor: Ingestor, job: Job, progress: Progress, result: BatchResult) -> None:
+    batch_result = ingestor.complete(job)
+    for error in batch_result.errors:
+        progress.note(error)
+    result.add(batch_result)
+    progress.advance(len(job.batch))

@@ -11,7 +11,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
@@ -45,6 +45,17 @@ class BatchResult:
         return self.stored + self.duplicates + self.skipped
 
 
+@dataclass
+class Job:
+    """A batch on its way: parsed in the workers (`futures`) or already (`parsed`)."""
+
+    batch: Sequence[RawMessage]
+    fresh: list[RawMessage]
+    finish: Callable[[Store], None] | None
+    parsed: list[ParsedMessage] | None = None
+    futures: list[Future[list[ParsedMessage]]] = field(default_factory=list)
+
+
 class Ingestor:
     """Holds what ingest needs across batches: the store, the parties, a parse pool."""
 
@@ -70,30 +81,46 @@ class Ingestor:
         self, batch: Sequence[RawMessage], finish: Callable[[Store], None] | None = None
     ) -> BatchResult:
         """Store a batch; `finish` runs inside the same transaction (it saves sync state)."""
+        return self.complete(self.submit(batch, finish))
+
+    def submit(
+        self, batch: Sequence[RawMessage], finish: Callable[[Store], None] | None = None
+    ) -> Job:
+        """Start parsing a batch in the workers; `complete` stores it.
+
+        Submitting batch k+1 before completing batch k keeps the workers parsing while
+        this process fetches and writes. Jobs must be completed in submission order.
+        """
         fresh = [m for m in batch if not self._known_location(m)]
-        parsed = self._parse_all(fresh)
-        result = BatchResult(skipped=len(batch) - len(fresh))
+        raws = [m.raw for m in fresh]
+        if self.workers <= 1 or len(raws) < PARALLEL_MIN_BATCH:
+            return Job(batch, fresh, finish, parsed=[parse(raw, self.limits) for raw in raws])
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, initializer=_ignore_interrupts
+            )
+        size = max(1, len(raws) // (self.workers * 2))
+        chunks = [raws[i : i + size] for i in range(0, len(raws), size)]
+        futures = [self._pool.submit(_parse_chunk, chunk, self.limits) for chunk in chunks]
+        return Job(batch, fresh, finish, futures=futures)
+
+    def complete(self, job: Job) -> BatchResult:
+        parsed = (
+            job.parsed
+            if job.parsed is not None
+            else [record for future in job.futures for record in future.result()]
+        )
+        result = BatchResult(skipped=len(job.batch) - len(job.fresh))
         with self.store.transaction():
-            for message, record in zip(fresh, parsed, strict=True):
+            for message, record in zip(job.fresh, parsed, strict=True):
                 self._store_one(message, record, result)
-            if finish is not None:
-                finish(self.store)
+            if job.finish is not None:
+                job.finish(self.store)
         return result
 
     def _known_location(self, message: RawMessage) -> bool:
         loc = message.location
         return self.store.has_location(loc.source, loc.folder, loc.uidvalidity, loc.item)
-
-    def _parse_all(self, batch: Sequence[RawMessage]) -> list[ParsedMessage]:
-        raws = [m.raw for m in batch]
-        if self.workers <= 1 or len(raws) < PARALLEL_MIN_BATCH:
-            return [parse(raw, self.limits) for raw in raws]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, initializer=_ignore_interrupts
-            )
-        chunk = max(1, len(raws) // (self.workers * 4))
-        return list(self._pool.map(_parse_with, raws, [self.limits] * len(raws), chunksize=chunk))
 
     def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> None:
         loc = message.location
@@ -177,5 +204,5 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _parse_with(raw: bytes, limits: Limits) -> ParsedMessage:
-    return parse(raw, limits)
+def _parse_chunk(raws: list[bytes], limits: Limits) -> list[ParsedMessage]:
+    return [parse(raw, limits) for raw in raws]

@@ -88,7 +88,7 @@ def _from_mail(mail: mailparser.MailParser, raw: bytes, limits: Limits) -> Parse
     body = plain if plain.strip() else html_to_text(html) if html else ""
     notes: list[str] = []
     attachments = [_attachment(a, limits, notes) for a in mail.attachments]
-    from_name, from_addr = _first_address(msg, "From")
+    from_name, from_addr = _first_address(mail, msg)
     parsed = ParsedMessage(
         key="",
         message_id=message_id,
@@ -97,8 +97,8 @@ def _from_mail(mail: mailparser.MailParser, raw: bytes, limits: Limits) -> Parse
         subject=_decoded(_header(msg, "Subject")),
         from_addr=from_addr,
         from_name=from_name,
-        to=_addresses(msg, "To"),
-        cc=_addresses(msg, "Cc"),
+        to=_pairs(mail.to),
+        cc=_pairs(mail.cc),
         date=parse_date(_header(msg, "Date")),
         body_text=body,
         new_text=extract_new_text(plain or None, html or None),
@@ -175,20 +175,22 @@ def _decoded(value: str) -> str:
     return re.sub(r"\s*\r?\n\s*", " ", text).strip()
 
 
-def _addresses(msg, name: str) -> list[tuple[str, str]]:
-    try:
-        values = msg.get_all(name) or []
-    except Exception:
+def _pairs(values: object) -> list[tuple[str, str]]:
+    """mail-parser's decoded (name, address) pairs, cleaned; it already parsed them."""
+    if not isinstance(values, list):
         return []
-    pairs = email.utils.getaddresses([_decoded(str(v)) for v in values])
-    return [(n.strip(), a.strip().lower()) for n, a in pairs if "@" in a]
+    pairs = []
+    for item in values:
+        if isinstance(item, list | tuple) and len(item) == 2 and "@" in str(item[1]):
+            pairs.append((str(item[0]).strip(), str(item[1]).strip().lower()))
+    return pairs
 
 
-def _first_address(msg, name: str) -> tuple[str, str]:
-    pairs = _addresses(msg, name)
+def _first_address(mail: mailparser.MailParser, msg) -> tuple[str, str]:
+    pairs = _pairs(mail.from_)
     if pairs:
         return pairs[0]
-    raw_name, addr = email.utils.parseaddr(_decoded(_header(msg, name)))
+    raw_name, addr = email.utils.parseaddr(_decoded(_header(msg, "From")))
     return raw_name, addr.lower()
 
 

@@ -122,6 +122,56 @@ CREATE TRIGGER messages_au AFTER UPDATE OF subject, from_name, new_text ON messa
 END;
 """
 
+M002_ANALYSIS = """
+CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    vendor TEXT,
+    thread_id TEXT,
+    message_key TEXT,
+    message_id TEXT,
+    subject TEXT,
+    date TEXT,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    suggestion TEXT,
+    notes TEXT,
+    created_at TEXT NOT NULL,
+    dismissed_at TEXT
+);
+CREATE INDEX findings_kind ON findings (kind, date);
+CREATE INDEX findings_thread ON findings (thread_id);
+CREATE INDEX findings_vendor ON findings (vendor, date);
+
+CREATE TABLE call_suggestions (
+    id INTEGER PRIMARY KEY,
+    thread_id TEXT NOT NULL,
+    episode INTEGER NOT NULL,
+    vendor TEXT,
+    subject TEXT,
+    message_id TEXT,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    score REAL NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '[]',
+    proposed_slots TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved', 'dismissed')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution TEXT,
+    UNIQUE (thread_id, episode)
+);
+CREATE INDEX call_suggestions_status ON call_suggestions (status);
+
+CREATE TABLE analysis_state (
+    thread_id TEXT PRIMARY KEY,
+    analysed_through TEXT,
+    episode_start TEXT
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", M001_INITIAL),
+    ("002_analysis", M002_ANALYSIS),
 ]

@@ -154,15 +154,26 @@ def _sync_folder(
             store.save_sync_state(account.name, folder, uidvalidity, plan.last_uid)
         return
     size = account.batch_size
+    pending = None
     for start in range(0, len(plan.uids), size):
         chunk = plan.uids[start : start + size]
         top = chunk[-1]
         batch = source.fetch(chunk)
-        result = ingestor.ingest(
+        job = ingestor.submit(
             batch,
             finish=lambda s, top=top: s.save_sync_state(account.name, folder, uidvalidity, top),
         )
-        report.result.add(result)
-        for error in result.errors:
-            progress.note(error)
-        progress.advance(len(chunk))
+        if pending is not None:
+            _complete(ingestor, pending, progress, report)
+        pending = (job, len(chunk))
+    if pending is not None:
+        _complete(ingestor, pending, progress, report)
+
+
+def _complete(ingestor: Ingestor, pending: tuple, progress: Progress, report: FolderReport) -> None:
+    job, count = pending
+    result = ingestor.complete(job)
+    report.result.add(result)
+    for error in result.errors:
+        progress.note(error)
+    progress.advance(count)

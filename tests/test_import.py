@@ -68,7 +68,8 @@ def thread_messages() -> list[EmailMessage]:
         "Ravi <ravi@pixelcraft.example>",
         "dana@brightleaf.example",
         "Re: Landing page banner",
-        "Sure, will do.\n\nOn Mon, Dana wrote:\n> Please send three banner options",
+        "Sure, will do.\n\nOn Mon, 2 Nov 2026 at 10:00, Dana <dana@brightleaf.example> "
+        "wrote:\n> Please send three banner options",
         "Mon, 02 Nov 2026 16:05:00 +0530",
         parent=first,
     )
@@ -135,7 +136,10 @@ def test_import_mbox_threads_direction_vendor(tmp_path, config):
         assert rows["Landing page banner"]["direction"] == "out"
         assert rows["Re: Landing page banner"]["direction"] == "in"
         assert rows["Re: Landing page banner"]["utc_offset"] == 330
-        assert "On Mon, Dana wrote" not in rows["Re: Landing page banner"]["new_text"]
+        assert (
+            "Dana <dana@brightleaf.example> wrote"
+            not in rows["Re: Landing page banner"]["new_text"]
+        )
         # no Message-ID: a stable hash key, threaded with its reply by subject
         assert rows["Dinner?"]["message_key"].startswith("sha256:")
         assert rows["Re: Dinner?"]["thread_id"] == rows["Dinner?"]["thread_id"]

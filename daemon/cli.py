@@ -19,7 +19,7 @@ import click
 
 from . import config as config_mod
 from .errors import VendorwatchError
-from .output import emit, emit_record
+from .output import emit, emit_record, safe_text
 
 log = logging.getLogger("vendorwatch")
 
@@ -316,6 +316,137 @@ def search(state: Context, text: str, limit: int, as_json: bool) -> None:
     with state.store() as store:
         rows = store.search(text, limit)
     emit(rows, as_json=as_json, empty="no match", columns=["date", "vendor", "subject", "snippet"])
+
+
+FINDING_KINDS = [
+    "ambiguity",
+    "language_barrier",
+    "confusion",
+    "unreviewed_delivery",
+    "originality",
+    "quality_slip",
+    "payment_due",
+    "payment_overdue",
+    "delivery_late",
+]
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(FINDING_KINDS), help="Only this kind.")
+@click.option("--vendor", help="Only this vendor.")
+@click.option("--all", "include_dismissed", is_flag=True, help="Include dismissed findings.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(0))
+@json_option
+@common_options
+def findings(
+    state: Context,
+    kind: str | None,
+    vendor: str | None,
+    include_dismissed: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """What the analysis found, newest first, each with its evidence and what to do."""
+    with state.store() as store:
+        rows = store.findings(
+            kind=kind, vendor=vendor, include_dismissed=include_dismissed, limit=limit or None
+        )
+    if as_json:
+        emit(rows, as_json=True)
+        return
+    for row in rows:
+        row["why"] = "; ".join(f"{e['rule']}: {e['sentence']}" for e in row["evidence"])
+    emit(
+        rows,
+        as_json=False,
+        empty="no findings",
+        columns=["id", "date", "kind", "severity", "vendor", "why", "suggestion"],
+    )
+
+
+@cli.command()
+@click.option("--all", "include_closed", is_flag=True, help="Include resolved suggestions.")
+@click.option(
+    "--ics",
+    "ics_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one .ics invitation per suggestion into this directory.",
+)
+@json_option
+@common_options
+def calls(state: Context, include_closed: bool, ics_dir: Path | None, as_json: bool) -> None:
+    """Threads where a call would help, why, and three times that suit both sides."""
+    from .calls import suggestions, write_ics
+
+    config = state.config()
+    with state.store() as store:
+        rows = suggestions(store, config, include_closed=include_closed)
+    if ics_dir is not None:
+        for path in write_ics(rows, ics_dir, config):
+            click.echo(f"wrote {path}", err=True)
+    if as_json:
+        emit(rows, as_json=True)
+        return
+    for row in rows:
+        row["slots"] = ", ".join(s["start"][:16].replace("T", " ") for s in row["proposed_slots"])
+        row["evidence_"] = " | ".join(e["sentence"] for e in row["evidence"][:3])
+    emit(
+        rows,
+        as_json=False,
+        empty="no calls to suggest",
+        columns=["vendor", "subject", "reasons", "score", "evidence_", "slots"],
+    )
+
+
+@cli.command()
+@click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"))
+@json_option
+@common_options
+def lint(state: Context, source, as_json: bool) -> None:
+    """Check a draft instruction (FILE, or - for stdin) before sending it.
+
+    Exit status 1 when a sentence is ambiguous, 0 when the text is clear.
+    """
+    from vendorwatch.nlp.lint import lint as run_lint
+    from vendorwatch.nlp.model import ModelNotFound
+
+    text = source.read()
+    try:
+        report = run_lint(text, state.config().analysis.spacy_model)
+    except ModelNotFound as exc:
+        raise VendorwatchError(str(exc)) from None
+    if as_json:
+        emit(
+            [
+                {"sentence": e.sentence, "rule": e.rule, "reason": e.reason, "hint": e.hint}
+                for e in report.issues
+            ],
+            as_json=True,
+        )
+    else:
+        for e in report.issues:
+            click.echo(
+                f"{safe_text(e.sentence)}\n  {e.rule}: {e.reason}"
+                + (f"\n  hint: {e.hint}" if e.hint else "")
+            )
+        if not report.issues:
+            click.echo("clear: no ambiguous sentence found")
+        for a in report.advice:
+            mark = "ok " if a.ok else "tip"
+            click.echo(f"{mark} {a.metric} = {safe_text(a.value)}: {a.message}", err=True)
+        if report.cut:
+            click.echo("note: the text was long; only its beginning was checked", err=True)
+    sys.exit(1 if report.issues else 0)
+
+
+@cli.command()
+@click.argument("finding_id", type=int)
+@common_options
+def dismiss(state: Context, finding_id: int) -> None:
+    """Dismiss a finding; re-analysis never brings it back."""
+    with state.store() as store:
+        store.dismiss_finding(finding_id)
+    click.echo(f"dismissed finding {finding_id}")
 
 
 @cli.command()

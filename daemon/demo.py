@@ -91,8 +91,47 @@ def _show(console: Console, store: Store, config: config_mod.Config, mbox: Path)
         "FROM messages WHERE vendor IS NULL ORDER BY date_utc"
     )
     emit(noise, as_json=False, columns=["date", "from", "subject", "automatic"])
+    _show_analysis(console, store, config)
     known = [a for v in config.vendors for a in (*v.addresses, *v.domains)]
     candidates = store.vendor_candidates(known, config.owner.addresses)
     if candidates:
         console.rule("possible vendors not in the config")
         emit(candidates, as_json=False, columns=["address", "name", "threads", "last_contact"])
+
+
+def _show_analysis(console: Console, store: Store, config: config_mod.Config) -> None:
+    from .calls import suggestions
+
+    console.rule("calls to suggest")
+    for row in suggestions(store, config):
+        console.print(
+            Text(
+                f"{row['vendor']}: {row['subject']}  (score {row['score']:.2f}, "
+                f"{', '.join(row['reasons'])})",
+                style="bold",
+            )
+        )
+        console.print(Text("  " + row["why"]))
+        for evidence in row["evidence"][:6]:
+            console.print(Text(f"  - [{evidence['rule']}] {evidence['sentence']}"))
+        slots = ", ".join(
+            s["start"][:16].replace("T", " ") + " (theirs " + s["vendor_start"][11:16] + ")"
+            for s in row["proposed_slots"]
+        )
+        console.print(Text(f"  proposed: {slots}"))
+    console.rule("findings")
+    rows = store.findings(limit=40)
+    for row in rows:
+        row["why"] = "; ".join(f"{e['rule']}: {e['sentence']}" for e in row["evidence"][:3])
+    emit(
+        rows,
+        as_json=False,
+        columns=["date", "kind", "severity", "vendor", "why"],
+        empty="no findings",
+    )
+    langs = store.query(
+        "SELECT vendor, group_concat(DISTINCT lang) AS languages FROM messages "
+        "WHERE vendor IS NOT NULL AND direction = 'in' GROUP BY vendor ORDER BY vendor"
+    )
+    console.rule("languages the vendors write in")
+    emit(langs, as_json=False, columns=["vendor", "languages"])

@@ -33,9 +33,12 @@ class BatchResult:
     duplicates: int = 0  # already stored (seen in another folder or source)
     skipped: int = 0  # this location was already ingested
     errors: list[str] = field(default_factory=list)  # one line per unparseable message
+    new_keys: list[str] = field(default_factory=list)
+    analysed: int = 0
 
     def add(self, other: BatchResult) -> None:
         self.stored += other.stored
+        self.analysed += other.analysed
         self.duplicates += other.duplicates
         self.skipped += other.skipped
         self.errors.extend(other.errors)
@@ -59,8 +62,18 @@ class Job:
 class Ingestor:
     """Holds what ingest needs across batches: the store, the parties, a parse pool."""
 
-    def __init__(self, store: Store, config: Config, *, workers: int | None = None):
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        *,
+        workers: int | None = None,
+        analysis: bool | None = None,
+    ):
         self.store = store
+        self.config = config
+        self.analysis = config.sync.analysis if analysis is None else analysis
+        self._stage = None
         self.parties = Parties.from_config(config)
         self.limits = Limits(attachment_text_bytes=config.sync.attachment_text_bytes)
         self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
@@ -113,16 +126,27 @@ class Ingestor:
         result = BatchResult(skipped=len(job.batch) - len(job.fresh))
         with self.store.transaction():
             for message, record in zip(job.fresh, parsed, strict=True):
-                self._store_one(message, record, result)
+                if self._store_one(message, record, result):
+                    result.new_keys.append(record.key)
+            if self.analysis and result.new_keys:
+                result.analysed = self._analysis_stage().run(result.new_keys)
             if job.finish is not None:
                 job.finish(self.store)
         return result
+
+    def _analysis_stage(self):
+        if self._stage is None:
+            from .analysis import AnalysisStage  # loads the NLP stack only when needed
+
+            self._stage = AnalysisStage(self.store, self.config)
+        return self._stage
 
     def _known_location(self, message: RawMessage) -> bool:
         loc = message.location
         return self.store.has_location(loc.source, loc.folder, loc.uidvalidity, loc.item)
 
-    def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> None:
+    def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> bool:
+        """Store one message (or just its new location); True when the message was new."""
         loc = message.location
         if parsed.parse_error:
             where = (
@@ -138,14 +162,16 @@ class Ingestor:
                 folder=loc.folder,
                 item=loc.item,
             )
-        if self.store.has_message(parsed.key):
-            result.duplicates += 1
-        else:
+        new = not self.store.has_message(parsed.key)
+        if new:
             self.store.insert_message(
                 self._row(parsed, message), message.raw, [vars(a) for a in parsed.attachments]
             )
             result.stored += 1
+        else:
+            result.duplicates += 1
         self.store.add_location(loc.source, loc.folder, loc.uidvalidity, loc.item, parsed.key)
+        return new
 
     def _row(self, p: ParsedMessage, message: RawMessage) -> dict:
         parties = self.parties

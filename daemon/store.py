@@ -338,6 +338,152 @@ class Store:
             self.conn.executemany("UPDATE messages SET vendor = ? WHERE id = ?", changes)
         return len(changes)
 
+    # -- analysis ------------------------------------------------------------------------
+
+    def messages_for_analysis(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """The vendor messages among `keys` (automatic replies left out), oldest first."""
+        keys = list(keys)
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows += self.query(
+                "SELECT message_key, message_id, thread_id, vendor, direction, new_text, "
+                "subject, date, date_utc FROM messages WHERE message_key IN (" + marks + ") "
+                "AND vendor IS NOT NULL AND auto_reply IS NULL",
+                tuple(part),
+            )
+        return sorted(rows, key=lambda r: r["date_utc"] or "")
+
+    def thread_context(self, thread_id: str, before_utc: str | None, limit: int = 3) -> str:
+        """The new text of the messages just before a point in a thread, oldest first."""
+        rows = self.conn.execute(
+            "SELECT new_text FROM messages WHERE thread_id = ? AND date_utc < ? "
+            "ORDER BY date_utc DESC LIMIT ?",
+            (thread_id, before_utc or "9999", limit),
+        ).fetchall()
+        return "\n\n".join(r[0] or "" for r in reversed(rows))
+
+    def thread_messages(self, thread_id: str) -> list[dict[str, Any]]:
+        """A thread's vendor messages with their stored (not dismissed) findings."""
+        rows = self.query(
+            "SELECT message_key, message_id, direction, new_text, lang, vendor, subject, date, "
+            "utc_offset FROM messages WHERE thread_id = ? AND auto_reply IS NULL "
+            "ORDER BY date_utc, id",
+            (thread_id,),
+        )
+        found: dict[str, list[dict[str, Any]]] = {}
+        for f in self.query(
+            "SELECT * FROM findings WHERE thread_id = ? AND dismissed_at IS NULL "
+            "AND message_key IS NOT NULL",
+            (thread_id,),
+        ):
+            found.setdefault(f["message_key"], []).append(f)
+        for row in rows:
+            row["findings"] = found.get(row["message_key"], [])
+        return rows
+
+    def save_language(self, key: str, lang: str) -> None:
+        self.conn.execute("UPDATE messages SET lang = ? WHERE message_key = ?", (lang, key))
+
+    def save_finding(self, fingerprint: str, record: dict[str, Any]) -> None:
+        """Insert or refresh a finding; one the owner dismissed stays dismissed."""
+        record = dict(record, fingerprint=fingerprint, created_at=now_iso())
+        for key in ("evidence", "notes"):
+            if not isinstance(record.get(key), str | None):
+                record[key] = json.dumps(record[key], ensure_ascii=False)
+        columns = ",".join(record)
+        marks = ",".join("?" * len(record))
+        updates = ",".join(
+            f"{c} = excluded.{c}" for c in record if c not in ("fingerprint", "created_at")
+        )
+        self.conn.execute(
+            f"INSERT INTO findings ({columns}) VALUES ({marks}) ON CONFLICT (fingerprint) "
+            f"DO UPDATE SET {updates} WHERE findings.dismissed_at IS NULL",
+            list(record.values()),
+        )
+
+    def save_call_suggestion(self, thread_id: str, episode: int, record: dict[str, Any]) -> None:
+        """Open or refresh the suggestion of a thread episode; never reopen a dismissed one."""
+        record = dict(record)
+        for key in ("reasons", "evidence"):
+            record[key] = json.dumps(record[key], ensure_ascii=False)
+        now = now_iso()
+        columns = ["thread_id", "episode", *record, "created_at", "updated_at"]
+        values = [thread_id, episode, *record.values(), now, now]
+        updates = ",".join(f"{c} = excluded.{c}" for c in [*record, "updated_at"])
+        self.conn.execute(
+            f"INSERT INTO call_suggestions ({','.join(columns)}) VALUES "
+            f"({','.join('?' * len(values))}) ON CONFLICT (thread_id, episode) DO UPDATE SET "
+            f"{updates} WHERE call_suggestions.status = 'open'",
+            values,
+        )
+
+    def resolve_call_suggestions(self, thread_id: str, before_episode: int, why: str) -> None:
+        self.conn.execute(
+            "UPDATE call_suggestions SET status = 'resolved', resolved_at = ?, resolution = ? "
+            "WHERE thread_id = ? AND episode < ? AND status = 'open'",
+            (now_iso(), why, thread_id, before_episode),
+        )
+
+    def findings(
+        self,
+        *,
+        kind: str | None = None,
+        vendor: str | None = None,
+        include_dismissed: bool = False,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = ["1 = 1"], []
+        if kind:
+            where.append("kind = ?")
+            params.append(kind)
+        if vendor:
+            self._require_vendor(vendor)
+            where.append("vendor = ? COLLATE NOCASE")
+            params.append(vendor)
+        if not include_dismissed:
+            where.append("dismissed_at IS NULL")
+        sql = (
+            "SELECT id, kind, severity, vendor, subject, message_id, thread_id, date, evidence, "
+            "suggestion, notes, dismissed_at FROM findings WHERE "
+            + " AND ".join(where)
+            + " ORDER BY date DESC, id DESC"
+            + (" LIMIT ?" if limit else "")
+        )
+        if limit:
+            params.append(limit)
+        rows = self.query(sql, tuple(params))
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"] or "[]")
+            row["notes"] = json.loads(row["notes"]) if row["notes"] else []
+        return rows
+
+    def call_suggestions(self, include_closed: bool = False) -> list[dict[str, Any]]:
+        rows = self.query(
+            "SELECT c.*, (SELECT group_concat(utc_offset) FROM (SELECT utc_offset FROM "
+            "messages m WHERE m.vendor = c.vendor AND m.direction = 'in' "
+            "AND m.utc_offset IS NOT NULL ORDER BY m.date_utc)) AS vendor_offsets "
+            "FROM call_suggestions c "
+            + ("" if include_closed else "WHERE c.status = 'open' ")
+            + "ORDER BY c.score DESC, c.updated_at DESC"
+        )
+        for row in rows:
+            row["reasons"] = json.loads(row["reasons"])
+            row["evidence"] = json.loads(row["evidence"])
+            offsets = row.pop("vendor_offsets")
+            row["vendor_offsets"] = [int(o) for o in offsets.split(",")] if offsets else []
+        return rows
+
+    def dismiss_finding(self, ident: int) -> None:
+        with self.transaction():
+            cursor = self.conn.execute(
+                "UPDATE findings SET dismissed_at = ? WHERE id = ? AND dismissed_at IS NULL",
+                (now_iso(), ident),
+            )
+        if cursor.rowcount == 0 and not self.query("SELECT 1 FROM findings WHERE id = ?", (ident,)):
+            raise NotFoundError(f"no finding with id {ident}")
+
     # -- queries -------------------------------------------------------------------------
 
     def query(self, sql: str, params: dict[str, Any] | tuple = ()) -> list[dict[str, Any]]:

@@ -1,0 +1,1006 @@
+"""Ambiguous instructions in the owner's messages to vendors.
+
+A vendor who gets "make it pop, a few screens, asap" has to guess three times, and each guess
+can cost a revision round. This module finds the sentences of a message that ask the vendor to
+do something, then explains each ambiguous one with a rule id, a one-line reason and a rewrite
+hint, so the owner can fix the brief before the vendor starts.
+
+Two steps, both on a parsed spaCy `Doc` (from `vendorwatch.nlp.model.load()`, alone or through
+`nlp.pipe`):
+
+1. `is_instruction`: imperatives, "can you / could you / please", "I need / we'd like X",
+   "it should / must", settled answers ("X is fine"), and verbless answer fragments ("Phone
+   numbers, whatever looks cleanest."). Greetings, thanks and small talk never are.
+2. Rules on those sentences: vague terms, vague quantities, vague time, open-ended lists,
+   references the thread cannot resolve, agentless passives, comparatives without a
+   reference, hedged answers; and, for the whole message, a request with no deadline at all.
+
+The word lists live in `data/` (one term per line); the code holds only grammar. Every rule is
+a few token-attribute checks or one precompiled search over one sentence, because the whole
+pipeline must keep up with a mailbox backfill.
+
+Known parse slips designed around: "asap" can be tagged as a verb (vague time is matched by
+the word, never by its tag, and "asap" never counts as an imperative verb); city names can
+come out as PERSON (no rule here reads PERSON); comparatives like "punchier" can be tagged as
+nouns (a comparative of a listed vague term is recognised by its spelling).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
+
+from spacy.tokens import Doc, Span, Token
+
+from vendorwatch.nlp.findings import Evidence, Finding
+
+__all__ = [
+    "RULES",
+    "ambiguous_pronoun",
+    "ambiguous_sentences",
+    "analyze_instructions",
+    "analyze_text",
+    "instruction_kind",
+    "is_instruction",
+    "is_request",
+]
+
+# Rule ids, most important first: the first rule that fires on a sentence leads its evidence.
+RULES: tuple[str, ...] = (
+    "unresolved_reference",
+    "agentless_passive",
+    "vague_time",
+    "vague_quantity",
+    "comparative",
+    "open_list",
+    "vague_term",
+    "hedge",
+    "no_deadline",
+)
+
+HINTS: dict[str, str] = {
+    "unresolved_reference": "name it or attach it",
+    "agentless_passive": "say who does it",
+    "vague_time": "say by when: a date",
+    "vague_quantity": "say how many",
+    "comparative": "say than what, and by how much",
+    "open_list": "list every item, or say the list is complete",
+    "vague_term": "describe it with an example, a reference or a measurable target",
+    "hedge": "give one firm answer",
+    "no_deadline": "say by when: a date",
+}
+
+# Rules that read a settled answer ("X is fine"); the word lists would over-fire on the
+# descriptions that answers also contain ("Analytics are a bit messy").
+_ANSWER_RULES = frozenset({"hedge", "open_list"})
+
+_WEIGHT = {"unresolved_reference": 2, "agentless_passive": 2}
+_ADDRESSEE = frozenset({"you", "u", "ya", "y'all", "yourself", "yourselves"})
+_FIRST_PERSON = frozenset({"i", "we"})
+_QUOTES = frozenset({'"', "“", "”", "«", "»", "„"})
+_SUBORDINATE = frozenset({"advcl", "relcl", "acl", "csubj", "mark"})
+_PURPOSE = frozenset({"so", "because", "since", "while", "although", "though"})
+_FRAGMENT_POS = frozenset({"NOUN", "PROPN", "PRON", "ADJ", "ADV", "NUM", "X"})
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "NUM"})
+_HANDOVER = frozenset({"attached", "enclosed", "below", "above", "herewith"})
+_HEDGE_VERBS = frozenset({"think", "guess", "suppose", "reckon", "assume"})
+_FUTURE = frozenset({"will", "'ll", "shall", "wo"})
+_WOULD = frozenset({"would", "'d"})
+_TIME_UNITS = frozenset(
+    {"hour", "hours", "hrs", "h", "day", "days", "week", "weeks", "business", "working"}
+)
+_DAY_WORDS = frozenset({"today", "tomorrow", "tonight", "eod", "eow", "cob", "eom", "noon"})
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs "
+    "fri sat sun january february march april june july august september october november "
+    "december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_DATE_SHAPE = re.compile(r"^\d{1,4}([/.\-]\d{1,4}){1,2}\.?$|^\d{1,2}(st|nd|rd|th)$", re.I)
+_CONTEXT_DATE = re.compile(
+    r"\b(?:" + "|".join(sorted(_CALENDAR | _DAY_WORDS, key=len, reverse=True)) + r")\b"
+    r"|\b\d{1,2}[/.]\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d+\s*(?:hours|days|weeks)\b",
+    re.I,
+)
+_CONTEXT_CHARS = 20_000  # the end of a long thread is what the vendor has in front of them
+
+
+# --------------------------------------------------------------------------------------------
+# Word lists (data/*.txt)
+# --------------------------------------------------------------------------------------------
+
+
+def _lines(name: str) -> list[str]:
+    """Lower-cased terms of one data file; `#` starts a comment."""
+    text = resources.files("vendorwatch.nlp").joinpath("data", name).read_text("utf-8")
+    terms = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return [term for term in terms if term]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Single words (matched on a token's text or lemma) and phrases (one search per sentence).
+
+    Phrases are searched in the sentence text, case-insensitively, with any whitespace between
+    words, so format=flowed line breaks and capitals do not hide them.
+    """
+
+    words: frozenset[str]
+    phrases: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, terms: Iterable[str]) -> Lexicon:
+        words, phrases = set(), []
+        for term in terms:
+            (words.add(term) if term.isalpha() else phrases.append(term))
+        if not phrases:
+            return cls(frozenset(words), None)
+        alternatives = (
+            r"\s+".join(re.escape(part) for part in phrase.split())
+            for phrase in sorted(phrases, key=len, reverse=True)
+        )
+        pattern = r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"
+        return cls(frozenset(words), re.compile(pattern, re.I))
+
+    @classmethod
+    def load(cls, name: str) -> Lexicon:
+        return cls.of(_lines(name))
+
+    def token_hits(self, sent: Span) -> Iterator[Token]:
+        """Tokens whose text or lemma is a listed single word."""
+        for token in sent:
+            if token.lower_ in self.words or token.lemma_.lower() in self.words:
+                yield token
+
+    def phrase_hits(self, sent: Span) -> Iterator[Span]:
+        """Spans of the sentence that match a listed phrase."""
+        if self.phrases is None:
+            return
+        doc, base = sent.doc, sent.start_char
+        for match in self.phrases.finditer(sent.text):
+            span = doc.char_span(base + match.start(), base + match.end(), alignment_mode="expand")
+            if span is not None:
+                yield span
+
+
+@dataclass(frozen=True)
+class _Lexicons:
+    terms: Lexicon
+    quantities: Lexicon
+    degree: frozenset[str]
+    time: Lexicon
+    comparative_verbs: Lexicon
+    not_comparative: frozenset[str]
+    references: Lexicon
+    pronouns: frozenset[str]
+    hedges: Lexicon
+    open_lists: Lexicon
+    small_talk: re.Pattern[str]
+    grammar: dict[str, frozenset[str]]
+
+
+@functools.cache
+def _lex() -> _Lexicons:
+    """All word lists, read once per process on first use."""
+    quantities = _lines("vague_quantities.txt")
+    degree_at = quantities.index("a bit")  # the file lists degree words last, from "a bit" on
+    small_talk = sorted(_lines("ambiguity_smalltalk.txt"), key=len, reverse=True)
+    return _Lexicons(
+        terms=Lexicon.load("vague_terms.txt"),
+        quantities=Lexicon.of(quantities),
+        degree=frozenset(quantities[degree_at:]),
+        time=Lexicon.load("vague_time.txt"),
+        comparative_verbs=Lexicon.load("vague_comparatives.txt"),
+        not_comparative=frozenset(_lines("ambiguity_not_comparative.txt")),
+        references=Lexicon.load("ambiguity_references.txt"),
+        pronouns=frozenset(_lines("ambiguity_pronouns.txt")),
+        hedges=Lexicon.load("ambiguity_hedges.txt"),
+        open_lists=Lexicon.load("ambiguity_open_lists.txt"),
+        small_talk=re.compile(
+            r"^\W*(?:" + "|".join(re.escape(s) for s in small_talk) + r")(?!\w)", re.I
+        ),
+        grammar=_grammar(),
+    )
+
+
+def _grammar() -> dict[str, frozenset[str]]:
+    """`ambiguity_grammar.txt`: closed word classes in `[section]` blocks."""
+    sections: dict[str, set[str]] = {}
+    current: set[str] = set()
+    for line in _lines("ambiguity_grammar.txt"):
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], set())
+        else:
+            current.add(line)
+    return {name: frozenset(words) for name, words in sections.items()}
+
+
+def _g(section: str) -> frozenset[str]:
+    return _lex().grammar[section]
+
+
+# --------------------------------------------------------------------------------------------
+# Step 1: is this sentence an instruction?
+# --------------------------------------------------------------------------------------------
+
+
+def is_instruction(sent: Span) -> bool:
+    """True for a sentence that asks or tells the reader to do something.
+
+    Context-free: a settled answer to a vendor's question ("Junk is anything older than 2020")
+    is only recognised by `ambiguous_sentences`, which knows whether the thread asked one.
+    """
+    return instruction_kind(sent) is not None
+
+
+def is_request(sent: Span) -> bool:
+    """Broader than `is_instruction`: also questions put to the reader and proposals ("Are
+    you free Monday?", "Let's meet", "Can we talk?"). For detectors that need every sentence
+    awaiting an answer; the ambiguity rules read only instructions."""
+    kind = instruction_kind(sent)
+    if kind is not None:
+        return kind != "fragment"
+    if len([t for t in sent if t.is_alpha]) < 2 or _is_small_talk(sent):
+        return False
+    return _asks_reader(sent) or _proposal(sent)
+
+
+def _asks_reader(sent: Span) -> bool:
+    """A question with "you" in it."""
+    if _last_word(sent).text != "?":
+        return False
+    return any(t.lower_ in _ADDRESSEE or t.lower_ in ("your", "ur") for t in sent)
+
+
+def _proposal(sent: Span) -> bool:
+    """ "Let's ...", "can we / shall we / we could ...", "how about ..."."""
+    for token in sent:
+        low = token.lower_
+        if low in ("lets", "let") and token.i + 1 < len(token.doc):
+            if low == "lets" or token.nbor(1).lower_ in ("'s", "us"):
+                return True
+        if low in ("how", "what") and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "about":
+            return True
+        if token.dep_ == "aux" and low in ("can", "could", "shall", "should", "might"):
+            subj = _subject(token.head)
+            if subj is not None and subj.lower_ == "we":
+                return True
+    return False
+
+
+def instruction_kind(sent: Span, answering: bool = False) -> str | None:
+    """Which kind of instruction the sentence is, or None.
+
+    Kinds: please, request (you + modal), imperative, want (I/we need X), obligation (X
+    should/must), preference (X is fine), fragment (verbless answer), answer (a statement
+    replying to a question, only when `answering`).
+    """
+    alpha = [t for t in sent if t.is_alpha]
+    if len(alpha) < 2 or _is_small_talk(sent):
+        return None
+    root = sent.root
+    if _offer(root):
+        return None
+    checks = (
+        ("please", _please),
+        ("request", _modal_request),
+        ("imperative", _imperative),
+        ("want", _want),
+        ("obligation", _obligation),
+        ("preference", _preference),
+        ("fragment", _fragment),
+    )
+    for kind, check in checks:
+        if check(sent, root):
+            return kind
+    if answering and _statement(root):
+        return "answer"
+    return None
+
+
+def _is_small_talk(sent: Span) -> bool:
+    """Greeting, thanks, apology or "hope you're well", unless it also asks for something."""
+    if not _lex().small_talk.match(sent.text):
+        return False
+    return not any(_please_token(t) for t in sent) and not _modal_request(sent, sent.root)
+
+
+def _main_verbs(root: Token) -> list[Token]:
+    """The root and the clauses coordinated with it: each can carry the instruction."""
+    verbs = [root]
+    verbs += [c for c in root.children if c.dep_ in ("conj", "parataxis", "ccomp") and c.i > root.i]
+    verbs += [c for c in root.children if c.dep_ == "ccomp" and c.i < root.i]
+    return verbs
+
+
+def _subject(verb: Token) -> Token | None:
+    return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+
+
+def _is_addressee(subj: Token | None) -> bool:
+    """"you", "your team": the reader is the one asked to act."""
+    if subj is None:
+        return False
+    if subj.lower_ in _ADDRESSEE:
+        return True
+    return any(c.dep_ == "poss" and c.lower_ in ("your", "ur") for c in subj.children)
+
+
+def _please_token(token: Token) -> bool:
+    """ "please"/"kindly" that asks, not "please find attached" or "please let me know if"."""
+    if token.lower_ not in ("please", "kindly", "pls", "plz"):
+        return False
+    verb = token.head if token.head.pos_ in ("VERB", "AUX") else _next_verb(token)
+    return verb is None or not (_handover(verb) or _conditional(verb))
+
+
+def _next_verb(token: Token) -> Token | None:
+    doc = token.doc
+    end = min(token.i + 3, token.sent.end)
+    return next((doc[i] for i in range(token.i + 1, end) if doc[i].pos_ == "VERB"), None)
+
+
+def _handover(verb: Token) -> bool:
+    """ "Please find attached", "see below": hands something over, asks nothing."""
+    if verb.lemma_.lower() not in _g("not_request"):
+        return False
+    nxt = verb.nbor(1) if verb.i + 1 < len(verb.doc) else None
+    return verb.lemma_.lower() == "find" or (nxt is not None and nxt.lower_ in _HANDOVER)
+
+
+def _conditional(verb: Token) -> bool:
+    """ "Let me know if ...", "shout if ...": an offer, not an instruction."""
+    if verb.lemma_.lower() not in _g("conditional"):
+        return False
+    return any(t.lower_ in ("if", "whether") and t.dep_ == "mark" for t in verb.subtree)
+
+
+def _offer(root: Token) -> bool:
+    """ "If you have any questions, please ...", "if needed, ...": the reader decides whether
+    to act at all, so nothing is asked of them yet."""
+    for clause in root.children:
+        if clause.dep_ != "advcl" or not any(c.lower_ == "if" for c in clause.children):
+            continue
+        subj = _subject(clause)
+        if subj is None or (_is_addressee(subj) and clause.lemma_.lower() in _g("wish")):
+            return True
+    return False
+
+
+def _please(sent: Span, root: Token) -> bool:
+    return any(_please_token(t) for t in sent)
+
+
+def _modal_request(sent: Span, root: Token) -> bool:
+    """ "Can you / could your team / would you ...": modal before a second-person subject."""
+    for token in sent:
+        if token.dep_ != "aux" or token.lower_ not in _g("modal_request"):
+            continue
+        subj = _subject(token.head)
+        if subj is None:
+            continue
+        if token.i < subj.i and _is_addressee(subj):
+            return True  # "could you ...?", "would your team ...?"
+        if token.i < subj.i and subj.lower_ == "it" and _possible(token.head):
+            return True  # "would it be possible to ...?"
+        if _is_addressee(subj) and token.head.lemma_ == "want":
+            return True  # "you might want to ..."
+    return False
+
+
+def _possible(verb: Token) -> bool:
+    return any(c.dep_ == "acomp" and c.lower_ in ("possible", "ok", "okay") for c in verb.children)
+
+
+def _imperative(sent: Span, root: Token) -> bool:
+    """A base-form verb with no subject leads the sentence, or heads it after an opener."""
+    first = next((t for t in sent if t.is_alpha and t.lower_ not in _g("lead")), None)
+    for verb in (first, root):
+        if verb is not None and _commands(verb):
+            return True
+    return False
+
+
+def _commands(verb: Token) -> bool:
+    """Is this base-form verb a command? ("asap" tagged VB is not; "Do you ...?" is a question.)"""
+    if verb.tag_ != "VB" or verb.dep_ in ("aux", "auxpass"):
+        return verb.lower_ == "do" and _negated_command(verb)
+    if verb.lower_ in _lex().time.words or verb.lemma_.lower() in _g("not_imperative"):
+        return False
+    if _conditional(verb) or _handover(verb):
+        return False
+    blockers = ("nsubj", "nsubjpass", "expl", "aux", "auxpass")
+    return not any(c.dep_ in blockers and c.lower_ not in ("do", "let") for c in verb.children)
+
+
+def _negated_command(do: Token) -> bool:
+    """ "Don't delete anything": `do` + not, and no subject."""
+    head = do.head
+    has_neg = any(c.dep_ == "neg" for c in head.children)
+    return has_neg and _subject(head) is None and do.i == head.sent.start
+
+
+def _want(sent: Span, root: Token) -> bool:
+    """ "I need X", "we'd like X", "I want you to X" (not "I want to check", the owner's own)."""
+    for verb in _main_verbs(root):
+        lemma = verb.lemma_.lower()
+        subj = _subject(verb)
+        if lemma not in _g("want") or subj is None or subj.lower_ not in _FIRST_PERSON:
+            continue
+        auxes = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+        if auxes & _FUTURE or verb.tag_ == "VBD":
+            continue
+        if lemma in ("like", "love", "appreciate") and not auxes & _WOULD:
+            continue  # "I like the teal" is an opinion; "I'd like the teal" is a request
+        if auxes & _WOULD or _wants_something(verb, subj):
+            return True  # "I'd like to see the draft" asks for it; "I want to check" does not
+    return False
+
+
+def _wants_something(verb: Token, subj: Token) -> bool:
+    for child in verb.children:
+        if child.dep_ in ("dobj", "ccomp"):
+            return True
+        if child.dep_ == "xcomp":
+            own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in child.children)
+            if own_subject or subj.lower_ == "we":
+                return True
+    return False
+
+
+def _obligation(sent: Span, root: Token) -> bool:
+    """ "It should pop", "the files need to be updated", "you must ..." (not the owner's own)."""
+    for verb in _main_verbs(root):
+        subj = _subject(verb)
+        if subj is not None and subj.lower_ in _FIRST_PERSON:
+            continue
+        modal = any(c.dep_ == "aux" and c.lower_ in _g("obligation") for c in verb.children)
+        need = verb.lemma_.lower() in ("need", "have") and any(
+            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)
+            for c in verb.children
+        )
+        if (modal and verb.lemma_.lower() not in _g("expectation")) or (need and subj):
+            return True
+    return False
+
+
+def _preference(sent: Span, root: Token) -> bool:
+    """ "X is fine", "Final files by the 25th would be perfect": a settled answer."""
+    for verb in _main_verbs(root):
+        if verb.lemma_ != "be":
+            continue
+        subj = _subject(verb)
+        if subj is not None and subj.lower_ in _FIRST_PERSON | _ADDRESSEE:
+            continue
+        if any(c.dep_ in ("acomp", "attr") and c.lower_ in _g("preference") for c in verb.children):
+            return True
+    return False
+
+
+def _fragment(sent: Span, root: Token) -> bool:
+    """A verbless answer or spec line ("Phone numbers, whatever looks cleanest."), or content
+    followed by a hedging "I think" / "I guess" ("Tú, I think?")."""
+    if _last_word(sent).text == ":":
+        return False  # "A few questions:" introduces a list, asks nothing itself
+    if root.pos_ in _FRAGMENT_POS:
+        return any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in sent)
+    if root.lemma_.lower() in _HEDGE_VERBS and not any(c.dep_ == "ccomp" for c in root.children):
+        subj = _subject(root)
+        if subj is not None and subj.lower_ == "i" and subj.i > sent.start:
+            return any(t.pos_ in _CONTENT_POS for t in sent[: subj.i - sent.start])
+    return False
+
+
+def _last_word(sent: Span) -> Token:
+    return next((t for t in reversed(sent) if not t.is_space), sent[-1])
+
+
+def _statement(root: Token) -> bool:
+    """A statement about the work, not about the owner or the reader ("Junk is anything ...")."""
+    subj = _subject(root)
+    if subj is None or subj.lower_ in _FIRST_PERSON | _ADDRESSEE | {"it", "this", "that"}:
+        return False
+    return root.pos_ in ("AUX", "VERB") and not root.text.endswith("?")
+
+
+# --------------------------------------------------------------------------------------------
+# Step 2: why is this instruction ambiguous?
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: str
+    term: str
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the thread already says: words it uses, whether it asked something, dates."""
+
+    text: str
+    words: frozenset[str]
+    asked: bool
+    has_date: bool
+
+    @classmethod
+    def of(cls, context: str) -> _Context:
+        text = context[-_CONTEXT_CHARS:]
+        words = frozenset(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
+        return cls(text, words, "?" in text, bool(_CONTEXT_DATE.search(text)))
+
+
+def ambiguous_sentences(doc: Doc, context: str = "") -> list[Evidence]:
+    """One `Evidence` per ambiguous instruction, in text order, most important rule first.
+
+    `context` is the earlier text of the thread: it resolves references ("the usual format"
+    is clear if the thread described it) and marks replies to a vendor's question, whose
+    settled answers count as instructions.
+    """
+    _require_parse(doc)
+    ctx = _Context.of(context)
+    seen_nouns = False
+    found = []
+    for sent in doc.sents:
+        kind = instruction_kind(sent, answering=ctx.asked)
+        if kind is not None:
+            hits = _hits(sent, kind, ctx, seen_nouns)
+            if hits:
+                found.append(_evidence(sent, hits))
+        seen_nouns = seen_nouns or _names_something(sent)
+    return found
+
+
+def _require_parse(doc: Doc) -> None:
+    """Rules read sentences and dependencies: a tokenizer-only Doc is a programming error."""
+    if not doc.has_annotation("DEP"):
+        raise ValueError("needs a parsed Doc: use vendorwatch.nlp.model.load()")
+
+
+def _names_something(sent: Span) -> bool:
+    """Does the sentence name a thing a later pronoun could point to? (Greetings do not.)"""
+    if _lex().small_talk.match(sent.text):
+        return False
+    return any(t.pos_ in ("NOUN", "PROPN") and t.ent_type_ != "PERSON" for t in sent)
+
+
+def _hits(sent: Span, kind: str, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
+    """Every rule that fires on one instruction sentence (answers get only the answer rules)."""
+    skip = _literal_tokens(sent)
+    hits: list[_Hit] = []
+    hits += _hedges(sent, skip)
+    hits += _open_lists(sent, skip)
+    if kind == "answer":
+        return [h for h in hits if h.rule in _ANSWER_RULES]
+    hits += _vague_terms(sent, skip)
+    hits += _vague_quantities(sent, skip)
+    hits += _vague_time(sent, skip)
+    hits += _comparatives(sent, skip)
+    hits += _references(sent, ctx, seen_nouns)
+    hits += _agentless_passive(sent, kind)
+    return hits
+
+
+def _literal_tokens(sent: Span) -> frozenset[int]:
+    """Token indices that name rather than describe: quoted text, URLs, e-mail addresses and
+    named entities ("a tab called "Clean"" asks for nothing vague)."""
+    skip, inside = set(), False
+    for token in sent:
+        if token.text in _QUOTES:
+            inside = not inside
+            continue
+        literal = token.like_url or token.like_email
+        named = token.ent_type_ in ("ORG", "PRODUCT", "WORK_OF_ART", "FAC", "PERSON")
+        if inside or literal or named:
+            skip.add(token.i)
+    return frozenset(skip)
+
+
+def _free(span: Span | Token, skip: frozenset[int]) -> bool:
+    tokens = [span] if isinstance(span, Token) else list(span)
+    return not any(t.i in skip for t in tokens)
+
+
+def _vague_terms(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+    lex = _lex().terms
+    hits = [
+        _Hit("vague_term", t.lower_) for t in lex.token_hits(sent) if _free(t, skip) and t.is_alpha
+    ]
+    hits += [_Hit("vague_term", s.text.lower()) for s in lex.phrase_hits(sent) if _free(s, skip)]
+    return hits
+
+
+def _vague_quantities(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+    lex = _lex()
+    hits = []
+    for token in lex.quantities.token_hits(sent):
+        if _free(token, skip) and _counts_things(token):
+            hits.append(_Hit("vague_quantity", token.lower_))
+    for span in lex.quantities.phrase_hits(sent):
+        phrase = " ".join(span.text.lower().split())
+        degree = phrase in lex.degree
+        if _free(span, skip) and (not degree or _degree_is_vague(span)):
+            hits.append(_Hit("vague_quantity", phrase))
+    return hits
+
+
+def _counts_things(token: Token) -> bool:
+    """ "some users", "several screens": a determiner of a countable thing, not "some kind"."""
+    if token.lower_ in _lex().degree:
+        return _degree_is_vague(token.doc[token.i : token.i + 1])
+    nxt = token.nbor(1) if token.i + 1 < token.sent.end else None
+    if nxt is not None and nxt.lower_ in ("kind", "sort", "point", "time", "way", "reason"):
+        return False
+    prev = token.nbor(-1) if token.i > token.sent.start else None
+    if prev is not None and prev.lower_ in ("how", "too", "so", "as"):
+        return False
+    return token.dep_ in ("det", "amod", "nummod") or (
+        nxt is not None and nxt.lower_ == "of" and token.lower_ != "of"
+    )
+
+
+def _degree_is_vague(span: Span) -> bool:
+    """ "a bit more adventurous", "shorten it a bit": vague; "a bit messy": a description."""
+    doc, end = span.doc, span.end
+    if end >= span.sent.end:
+        return True
+    nxt = doc[end]
+    if nxt.tag_ in ("JJR", "RBR") or nxt.lower_ in ("more", "less", "too", "longer", "shorter"):
+        return True
+    return nxt.is_punct or nxt.pos_ == "CCONJ"
+
+
+def _vague_time(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+    if _has_explicit_date(sent):
+        return []
+    lex = _lex().time
+    hits = [_Hit("vague_time", t.lower_) for t in lex.token_hits(sent) if _free(t, skip)]
+    hits += [
+        _Hit("vague_time", " ".join(s.text.lower().split()))
+        for s in lex.phrase_hits(sent)
+        if _free(s, skip)
+    ]
+    return hits
+
+
+def _has_explicit_date(span: Span | Doc) -> bool:
+    """A weekday, month, "tomorrow", "11/20", "the 25th", "within 48 hours": a real deadline."""
+    for token in span:
+        low = token.lower_
+        if low in _DAY_WORDS or _DATE_SHAPE.match(low):
+            return True
+        if low in _CALENDAR and (low != "may" or token.tag_ == "NNP"):
+            return True
+        if token.like_num and token.i + 1 < len(token.doc):
+            if token.nbor(1).lower_ in _TIME_UNITS:
+                return True
+        if token.ent_type_ in ("DATE", "TIME") and any(c.isdigit() for c in low):
+            return True
+    return False
+
+
+def _comparatives(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+    """ "faster", "more robust", "punchier", "improve it": better than what, by how much?"""
+    if any(t.lower_ == "than" for t in sent):
+        return []
+    hits = []
+    for token in sent:
+        if token.i in skip or _after_purpose(token) or _has_measure(token):
+            continue
+        word = _comparative_word(token)
+        if word:
+            hits.append(_Hit("comparative", word))
+    verbs = _lex().comparative_verbs
+    for token in verbs.token_hits(sent):
+        if token.pos_ == "VERB" and _free(token, skip) and not _has_measure(token):
+            hits.append(_Hit("comparative", token.lower_))
+    hits += [
+        _Hit("comparative", s.text.lower())
+        for s in verbs.phrase_hits(sent)
+        if _free(s, skip) and not _has_measure(s.root)
+    ]
+    return hits
+
+
+def _comparative_word(token: Token) -> str | None:
+    """The comparative this token forms, if any ("more robust" for "more")."""
+    lex = _lex()
+    low = token.lower_
+    if low in ("more", "less") and token.i + 1 < token.sent.end:
+        nxt = token.nbor(1)
+        return f"{low} {nxt.lower_}" if nxt.tag_ in ("JJ", "RB") else None
+    if low in lex.not_comparative or not token.is_alpha:
+        return None
+    if token.tag_ in ("JJR", "RBR") and token.pos_ != "VERB":
+        return low
+    if _vague_base(low):  # "punchier" tagged as a noun is still a comparative
+        return low
+    return None
+
+
+def _vague_base(word: str) -> bool:
+    """Is the word a comparative of a listed vague term? (punchier, cleaner, nicer, slicker)"""
+    if not word.endswith("er") or len(word) < 5:
+        return False
+    stem = word[:-2]
+    candidates = (stem[:-1] + "y" if stem.endswith("i") else stem, stem + "e", stem[:-1])
+    words = _lex().terms.words
+    return any(c in words for c in candidates if c)
+
+
+def _after_purpose(token: Token) -> bool:
+    """ "... so it reads better": a comparative in a reason clause asks for nothing."""
+    sent = token.sent
+    if any(t.dep_ in _SUBORDINATE for t in token.ancestors):
+        return True
+    return any(t.lower_ in _PURPOSE for t in sent[: token.i - sent.start])
+
+
+def _has_measure(token: Token) -> bool:
+    """A number, code or percentage near it ("lighter (#CBD5E1)", "20% larger", "by 2 s")."""
+    doc, sent = token.doc, token.sent
+    start, end = max(token.i - 3, sent.start), min(token.i + 7, sent.end)
+    return any(any(ch.isdigit() for ch in doc[i].text) for i in range(start, end) if i != token.i)
+
+
+def _hedges(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+    lex = _lex().hedges
+    hits = [_Hit("hedge", t.lower_) for t in lex.token_hits(sent) if _free(t, skip)]
+    for span in lex.phrase_hits(sent):
+        phrase = " ".join(span.text.lower().split())
+        if _free(span, skip) and _is_hedge_phrase(span, phrase):
+            hits.append(_Hit("hedge", phrase))
+    return hits
+
+
+def _is_hedge_phrase(span: Span, phrase: str) -> bool:
+    """ "I think" hedges only after the content ("Tú, I think?"); "kind of" hedges unless it
+    names a kind ("what kind of character")."""
+    sent = span.sent
+    if phrase.startswith("i "):
+        return any(t.is_alpha for t in sent[: span.start - sent.start])
+    if phrase in ("kind of", "sort of") and span.start > sent.start:
+        return span.doc[span.start - 1].tag_ not in ("DT", "WDT", "PRP$")
+    return True
+
+
+def _open_lists(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+    lex = _lex().open_lists
+    hits = [_Hit("open_list", t.lower_) for t in lex.token_hits(sent) if _free(t, skip)]
+    for span in lex.phrase_hits(sent):
+        phrase = " ".join(span.text.lower().split())
+        if _free(span, skip) and (not phrase.startswith(("and ", "or ")) or _ends_clause(span)):
+            hits.append(_Hit("open_list", phrase))
+    return hits
+
+
+def _ends_clause(span: Span) -> bool:
+    """ "..., and more." ends a list; "faster and more robust" does not."""
+    return span.end >= span.sent.end or span.doc[span.end].is_punct
+
+
+def _references(sent: Span, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
+    """ "the usual format", "what we discussed", "send it": can the vendor tell what it is?"""
+    hits = []
+    for span in _lex().references.phrase_hits(sent):
+        phrase = " ".join(span.text.lower().split())
+        if not _resolved(span, phrase, ctx, seen_nouns):
+            hits.append(_Hit("unresolved_reference", _with_noun(span, phrase)))
+    if not seen_nouns and not ctx.text.strip():
+        hits += [_Hit("unresolved_reference", p.lower_) for p in _bare_pronouns(sent)]
+    return hits
+
+
+def _resolved(span: Span, phrase: str, ctx: _Context, seen_nouns: bool) -> bool:
+    """ "the usual X" is resolved when the thread or message already mentions X; the other
+    reference forms when there is any earlier thread for the vendor to look back at."""
+    if phrase.split()[-1] in ("usual", "normal"):
+        if _defined_after(span):
+            return True
+        noun = _following_noun(span)
+        if noun is None:
+            return bool(ctx.text.strip())
+        before = span.doc[: span.sent.start].text.lower()
+        return noun.lemma_.lower() in ctx.words or noun.lower_ in before
+    return bool(ctx.text.strip()) or (seen_nouns and phrase in ("that one", "this one"))
+
+
+def _defined_after(span: Span) -> bool:
+    """ "the usual format: a PDF with ..." spells out what it means right there."""
+    rest = span.doc[span.end : span.sent.end]
+    colon = next((t.i for t in rest if t.text == ":"), None)
+    return colon is not None and any(t.is_alpha for t in span.doc[colon + 1 : span.sent.end])
+
+
+def _following_noun(span: Span) -> Token | None:
+    doc = span.doc
+    end = min(span.end + 4, span.sent.end)
+    nouns = [doc[i] for i in range(span.end, end) if doc[i].pos_ in ("NOUN", "PROPN")]
+    return nouns[-1] if nouns and all(doc[i].is_alpha for i in range(span.end, nouns[-1].i)) else (
+        nouns[0] if nouns else None
+    )
+
+
+def _with_noun(span: Span, phrase: str) -> str:
+    noun = _following_noun(span) if phrase.split()[-1] in ("usual", "normal") else None
+    return span.doc[span.start : noun.i + 1].text.lower() if noun is not None else phrase
+
+
+def _bare_pronouns(sent: Span) -> list[Token]:
+    """Pronouns in a sentence with nothing named before them (in a first message)."""
+    found = []
+    for token in sent:
+        if token.pos_ in ("NOUN", "PROPN"):
+            return found
+        if token.lower_ in _lex().pronouns and token.pos_ == "PRON" and not _pleonastic(token):
+            found.append(token)
+    return found
+
+
+def _pleonastic(token: Token) -> bool:
+    """ "make it clear that ...", "it is important to ...": `it` points at the clause."""
+    if token.lower_ != "it":
+        return False
+    head = token.head
+    for child in head.children:
+        if child.dep_ in ("ccomp", "xcomp", "advcl", "csubj") and child.i > token.i:
+            if any(c.lower_ in ("that", "to") for c in child.children):
+                return True
+    return False
+
+
+def _agentless_passive(sent: Span, kind: str) -> list[_Hit]:
+    """ "The files need to be updated": nobody is named to do it, and the reader is not asked."""
+    if kind in ("please", "request", "imperative") or any(t.lower_ in _ADDRESSEE for t in sent):
+        return []
+    for token in sent:
+        if token.dep_ != "auxpass" or any(t.dep_ in _SUBORDINATE for t in token.head.ancestors):
+            continue
+        verb = token.head
+        if verb.dep_ in ("advcl", "relcl", "acl") or any(c.dep_ == "agent" for c in verb.children):
+            continue
+        return [_Hit("agentless_passive", f"{token.lower_} {verb.lower_}")]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Evidence and findings
+# --------------------------------------------------------------------------------------------
+
+_REASONS = {
+    "unresolved_reference": '"{}" points at something the thread never shows the vendor',
+    "agentless_passive": '"{}" does not say who should do it',
+    "vague_time": '"{}" is not a date',
+    "vague_quantity": '"{}" is not a number',
+    "comparative": '"{}" compared with what, and by how much?',
+    "open_list": '"{}" leaves the list open',
+    "vague_term": '"{}" means different things to different people',
+    "hedge": '"{}" leaves the decision to the vendor\'s guess',
+    "no_deadline": "no deadline anywhere in the message or the thread",
+}
+
+
+def _evidence(sent: Span, hits: list[_Hit]) -> Evidence:
+    """One line per sentence: the most important rule leads, the others follow."""
+    ordered = sorted(_dedupe(hits), key=lambda h: RULES.index(h.rule))
+    lead = ordered[0]
+    reason = _REASONS[lead.rule].format(lead.term)
+    others = [f'"{h.term}"' for h in ordered[1:]]
+    if others:
+        reason += "; also " + ", ".join(others)
+    hints = list(dict.fromkeys(HINTS[h.rule] for h in ordered))
+    return Evidence(" ".join(sent.text.split()), lead.rule, reason, "; ".join(hints))
+
+
+def _dedupe(hits: list[_Hit]) -> list[_Hit]:
+    """A term found by two lists ("a bit" as quantity and degree) is reported once."""
+    seen: dict[str, _Hit] = {}
+    for hit in sorted(hits, key=lambda h: RULES.index(h.rule)):
+        seen.setdefault(hit.term, hit)
+    return list(seen.values())
+
+
+def analyze_instructions(doc: Doc, context: str = "", *, cut: bool = False) -> Finding | None:
+    """The "ambiguity" finding for one owner message, or None when its instructions are clear.
+
+    `cut` says the text was shortened by `model.prepare` (the finding then says so).
+    """
+    evidence = ambiguous_sentences(doc, context)
+    missing = _no_deadline(doc, context, evidence)
+    if missing is not None:
+        evidence.append(missing)
+    if not evidence:
+        return None
+    notes = ("text cut at 20,000 characters",) if cut else ()
+    return Finding("ambiguity", _severity(evidence), tuple(evidence), _suggestion(evidence), notes)
+
+
+def _no_deadline(doc: Doc, context: str, evidence: list[Evidence]) -> Evidence | None:
+    """A message that asks for work and never says by when, in a thread that never did either."""
+    if any(e.rule == "vague_time" for e in evidence) or _has_explicit_date(doc):
+        return None
+    if _CONTEXT_DATE.search(context[-_CONTEXT_CHARS:]):
+        return None
+    asks = (s for s in doc.sents if instruction_kind(s) not in (None, "fragment", "preference"))
+    first = next(asks, None)
+    if first is None:
+        return None
+    sentence = " ".join(first.text.split())
+    return Evidence(sentence, "no_deadline", _REASONS["no_deadline"], HINTS["no_deadline"])
+
+
+def _severity(evidence: list[Evidence]) -> str:
+    """high: several unclear points or one the vendor cannot even look up; low: a single one."""
+    score = sum(_WEIGHT.get(e.rule, 1) for e in evidence)
+    return "high" if score >= 4 else "medium" if score >= 2 else "low"
+
+
+def _suggestion(evidence: list[Evidence]) -> str:
+    questions = []
+    for e in evidence:
+        if e.rule == "no_deadline":
+            questions.append("by when do you need it (a date)?")
+        else:
+            questions.append(f'"{_short(e.sentence)}": {e.hint}')
+    return "Before the vendor starts, answer these: " + " | ".join(questions)
+
+
+def _short(sentence: str, limit: int = 60) -> str:
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def analyze_text(text: str, context: str = "", nlp=None) -> Finding | None:
+    """Convenience for one message: cut to the size limit, parse, analyse.
+
+    Batch callers should parse with `nlp.pipe` and call `analyze_instructions` themselves.
+    """
+    from vendorwatch.nlp import model
+
+    prepared, cut = model.prepare(text)
+    pipeline = nlp if nlp is not None else model.load()
+    return analyze_instructions(pipeline(prepared), context, cut=cut)
+
+
+# --------------------------------------------------------------------------------------------
+# Pronoun ambiguity (also measured on ReqEval)
+# --------------------------------------------------------------------------------------------
+
+
+_PERSONAL = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "herself"})
+_PLURAL = frozenset({"they", "them", "their", "theirs", "these", "those", "themselves"})
+
+
+def ambiguous_pronoun(pronoun: Token, competing: bool = True) -> bool:
+    """Can a reader not tell what this pronoun points to, within its sentence?
+
+    True when no noun phrase of the same number precedes it in the sentence (nothing to point
+    to) or, with `competing`, more than one does (several things it could point to).
+    "he"/"she" are taken as resolved: requirements and briefs name one person per sentence.
+    Tested on ReqEval, where flagging every pronoun is the baseline to beat.
+
+    Mail uses only the first half, and across the whole message and thread (`_bare_pronouns`):
+    in a brief, "merge them into one row" after "duplicates" and "rows" is read without
+    trouble by people, and the competing test flagged a third of the clear dev instructions.
+    """
+    low = pronoun.lower_
+    if low in _PERSONAL or low not in _lex().pronouns:
+        return False
+    count = len(pronoun_candidates(pronoun))
+    return count == 0 or (competing and count > 1)
+
+
+def pronoun_candidates(pronoun: Token) -> list[Span]:
+    """Noun phrases before the pronoun in its sentence that agree with it in number."""
+    sent, plural = pronoun.sent, pronoun.lower_ in _PLURAL
+    found = []
+    for chunk in pronoun.doc.noun_chunks:
+        head = chunk.root
+        if chunk.start < sent.start or head.i >= pronoun.i:
+            continue
+        if head.pos_ not in ("NOUN", "PROPN") or head.ent_type_ in ("DATE", "TIME", "CARDINAL"):
+            continue
+        if (head.tag_ in ("NNS", "NNPS")) == plural:
+            found.append(chunk)
+    return found

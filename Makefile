@@ -23,11 +23,21 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check daemon nlp tests bench eval
 	$(VENV)/bin/ruff format --check daemon nlp tests bench eval
 
+# Quality figures: new-text extraction on the shared corpora, and the detectors and the
+# whole pipeline on a labeled folder (default ../shared/datasets/vendor-threads-dev).
+EVAL_FOLDER ?=
 eval: $(VENV)/.installed-test
 	$(PY) eval/newtext.py
+	$(PY) eval/language.py $(EVAL_FOLDER)
+	$(PY) eval/ambiguity.py $(EVAL_FOLDER)
+	$(PY) eval/confusion.py $(EVAL_FOLDER)
+	$(PY) eval/product.py $(EVAL_FOLDER)
 
 bench: system-test $(VENV)/.installed-test
-	$(PY) bench/backfill.py
+	$(PY) bench/backfill.py --analysis off
+	$(PY) bench/backfill.py --analysis on
+	$(PY) bench/analysis.py
+	$(PY) bench/queries.py
 
 # python3 with venv and pip: Debian splits venv into its own package.
 system-python:

@@ -15,7 +15,7 @@ from vendorwatch.nlp.findings import Evidence, Finding
 from vendorwatch.nlp.risk import ThreadMessage
 
 from .config import Config
-from .store import Store
+from .store import Store, now_iso
 
 
 class AnalysisStage:
@@ -62,24 +62,29 @@ class AnalysisStage:
             )
             for row in rows
         ]
-        risk = self.analyzer.assess_thread(messages)
-        if risk.resolution:
-            self.store.resolve_call_suggestions(thread_id, risk.episode_start, risk.resolution)
-        if not risk.suggest_call:
-            return
         vendor = next((r["vendor"] for r in rows if r["vendor"]), None)
-        self.store.save_call_suggestion(
-            thread_id,
-            risk.episode_start,
-            {
-                "vendor": vendor,
-                "subject": rows[0]["subject"],
-                "message_id": rows[-1]["message_id"],
-                "reasons": risk.reasons,
-                "score": risk.score,
-                "evidence": [evidence_record(e) for e in risk.evidence],
-            },
-        )
+        assessed = self.analyzer.assess_thread(messages)
+        for episode in assessed:
+            if not episode.risk.suggest_call:
+                continue
+            self.store.save_call_suggestion(
+                thread_id,
+                episode.start,
+                {
+                    "vendor": vendor,
+                    "subject": rows[0]["subject"],
+                    "message_id": rows[episode.stop - 1]["message_id"],
+                    "reasons": episode.risk.reasons,
+                    "score": episode.risk.score,
+                    "evidence": [evidence_record(e) for e in episode.risk.evidence],
+                    "status": "resolved" if episode.resolution else "open",
+                    "resolution": episode.resolution,
+                    "resolved_at": now_iso() if episode.resolution else None,
+                },
+            )
+        open_start = assessed[-1].start
+        if len(assessed) > 1:
+            self.store.resolve_call_suggestions(thread_id, open_start, assessed[-2].resolution)
 
 
 def finding_record(finding: Finding, row: dict[str, Any]) -> dict[str, Any]:

@@ -92,4 +92,3 @@ def write_ics(rows: list[dict[str, Any]], folder: Path, config: Config) -> list[
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:40] or "x"
-

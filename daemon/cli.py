@@ -431,11 +431,11 @@ def lint(state: Context, source, as_json: bool) -> None:
             )
         if not report.issues:
             click.echo("clear: no ambiguous sentence found")
-        for a in report.advice:
-            mark = "ok " if a.ok else "tip"
-            click.echo(f"{mark} {a.metric} = {safe_text(a.value)}: {a.message}", err=True)
-        if report.cut:
-            click.echo("note: the text was long; only its beginning was checked", err=True)
+    for a in report.advice:  # advice goes to stderr, so --json output stays one array
+        mark = "ok " if a.ok else "tip"
+        click.echo(f"{mark} {a.metric} = {safe_text(a.value)}: {a.message}", err=True)
+    if report.cut:
+        click.echo("note: the text was long; only its beginning was checked", err=True)
     sys.exit(1 if report.issues else 0)
 
 

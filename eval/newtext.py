@@ -85,7 +85,8 @@ MAIL_PARSER_REPLY: dict[str, str] = {
     "email_gmail": "This is a test for inbox replying to a github message.",
     "email_headers_no_delimiter": "And another reply!",
     "email_ja_1_1": "こんにちは、みなさん！",
-    "email_ja_1_2": "田中様\n\nお世話になっております。織田です。\n\nそれでは 11:00 にお待ちしております。",
+    "email_ja_1_2": "田中様\n\nお世話になっております。織田です。\n\n"
+    "それでは 11:00 にお待ちしております。",
     "email_nl_1_1": "Hallo allemaal,\n\nWat is de beste manier om een Riak-bucket met alle"
     " sleutels en waarden te legen na het uitvoeren van een test?\nIk gebruik momenteel de"
     " Java HTTP API.",

@@ -36,6 +36,7 @@ from importlib import resources
 from spacy.tokens import Doc, Span, Token
 
 from vendorwatch.nlp.findings import Evidence, Finding
+from vendorwatch.nlp.model import MAX_CHARS
 
 __all__ = [
     "RULES",
@@ -77,12 +78,16 @@ HINTS: dict[str, str] = {
 # descriptions that answers also contain ("Analytics are a bit messy").
 _ANSWER_RULES = frozenset({"hedge", "open_list"})
 
+# Kinds that ask for new work (a deadline is expected); answers and fragments settle details.
+_ASKS = frozenset({"please", "request", "imperative", "want", "obligation"})
 _WEIGHT = {"unresolved_reference": 2, "agentless_passive": 2}
 _ADDRESSEE = frozenset({"you", "u", "ya", "y'all", "yourself", "yourselves"})
 _FIRST_PERSON = frozenset({"i", "we"})
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "„"})
 _SUBORDINATE = frozenset({"advcl", "relcl", "acl", "csubj", "mark"})
 _PURPOSE = frozenset({"so", "because", "since", "while", "although", "though"})
+_COMPARATIVE_TAGS = frozenset({"JJR", "RBR"})
+_EXAMPLE_MARKERS = frozenset({"e.g.", "eg", "e.g", "i.e.", "ie", "i.e"})
 _FRAGMENT_POS = frozenset({"NOUN", "PROPN", "PRON", "ADJ", "ADV", "NUM", "X"})
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "NUM"})
 _HANDOVER = frozenset({"attached", "enclosed", "below", "above", "herewith"})
@@ -104,6 +109,7 @@ _CONTEXT_DATE = re.compile(
     r"|\b\d{1,2}[/.]\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d+\s*(?:hours|days|weeks)\b",
     re.I,
 )
+_ASKED_CHARS = 1_500  # a question this close to the end is the one the owner is answering
 _CONTEXT_CHARS = 20_000  # the end of a long thread is what the vendor has in front of them
 
 
@@ -148,8 +154,13 @@ class Lexicon:
     def load(cls, name: str) -> Lexicon:
         return cls.of(_lines(name))
 
-    def token_hits(self, sent: Span) -> Iterator[Token]:
-        """Tokens whose text or lemma is a listed single word."""
+    def token_hits(self, sent: Span, present: frozenset[str] | None = None) -> Iterator[Token]:
+        """Tokens whose text or lemma is a listed single word.
+
+        `present` (the sentence's words and lemmas) skips the token loop when none is listed.
+        """
+        if present is not None and self.words.isdisjoint(present):
+            return
         for token in sent:
             if token.lower_ in self.words or token.lemma_.lower() in self.words:
                 yield token
@@ -261,7 +272,11 @@ def _proposal(sent: Span) -> bool:
         if low in ("lets", "let") and token.i + 1 < len(token.doc):
             if low == "lets" or token.nbor(1).lower_ in ("'s", "us"):
                 return True
-        if low in ("how", "what") and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "about":
+        if (
+            low in ("how", "what")
+            and token.i + 1 < len(token.doc)
+            and token.nbor(1).lower_ == "about"
+        ):
             return True
         if token.dep_ == "aux" and low in ("can", "could", "shall", "should", "might"):
             subj = _subject(token.head)
@@ -320,7 +335,7 @@ def _subject(verb: Token) -> Token | None:
 
 
 def _is_addressee(subj: Token | None) -> bool:
-    """"you", "your team": the reader is the one asked to act."""
+    """ "you", "your team": the reader is the one asked to act."""
     if subj is None:
         return False
     if subj.lower_ in _ADDRESSEE:
@@ -363,8 +378,10 @@ def _offer(root: Token) -> bool:
     for clause in root.children:
         if clause.dep_ != "advcl" or not any(c.lower_ == "if" for c in clause.children):
             continue
-        subj = _subject(clause)
-        if subj is None or (_is_addressee(subj) and clause.lemma_.lower() in _g("wish")):
+        subj, lemma = _subject(clause), clause.lemma_.lower()
+        if subj is None and lemma in ("need", "necessary", "require", "want", "helpful"):
+            return True  # "if needed", "if necessary"; "if possible" still asks
+        if _is_addressee(subj) and lemma in _g("wish"):
             return True
     return False
 
@@ -396,7 +413,8 @@ def _possible(verb: Token) -> bool:
 
 def _imperative(sent: Span, root: Token) -> bool:
     """A base-form verb with no subject leads the sentence, or heads it after an opener."""
-    first = next((t for t in sent if t.is_alpha and t.lower_ not in _g("lead")), None)
+    skip = _g("lead") | _lex().time.words  # "Asap fix the bug": asap is no verb nor subject
+    first = next((t for t in sent if t.is_alpha and t.lower_ not in skip), None)
     for verb in (first, root):
         if verb is not None and _commands(verb):
             return True
@@ -405,14 +423,21 @@ def _imperative(sent: Span, root: Token) -> bool:
 
 def _commands(verb: Token) -> bool:
     """Is this base-form verb a command? ("asap" tagged VB is not; "Do you ...?" is a question.)"""
-    if verb.tag_ != "VB" or verb.dep_ in ("aux", "auxpass"):
+    if verb.tag_ != "VB" and not _asap_subject(verb) or verb.dep_ in ("aux", "auxpass"):
         return verb.lower_ == "do" and _negated_command(verb)
     if verb.lower_ in _lex().time.words or verb.lemma_.lower() in _g("not_imperative"):
         return False
     if _conditional(verb) or _handover(verb):
         return False
     blockers = ("nsubj", "nsubjpass", "expl", "aux", "auxpass")
-    return not any(c.dep_ in blockers and c.lower_ not in ("do", "let") for c in verb.children)
+    allowed = _lex().time.words | {"do", "let"}
+    return not any(c.dep_ in blockers and c.lower_ not in allowed for c in verb.children)
+
+
+def _asap_subject(verb: Token) -> bool:
+    """ "Asap fix the bug": the parser made "Asap" the subject and "fix" a present tense."""
+    subj = _subject(verb)
+    return verb.tag_ == "VBP" and subj is not None and subj.lower_ in _lex().time.words
 
 
 def _negated_command(do: Token) -> bool:
@@ -458,8 +483,7 @@ def _obligation(sent: Span, root: Token) -> bool:
             continue
         modal = any(c.dep_ == "aux" and c.lower_ in _g("obligation") for c in verb.children)
         need = verb.lemma_.lower() in ("need", "have") and any(
-            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children)
-            for c in verb.children
+            c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in verb.children
         )
         if (modal and verb.lemma_.lower() not in _g("expectation")) or (need and subj):
             return True
@@ -529,7 +553,8 @@ class _Context:
     def of(cls, context: str) -> _Context:
         text = context[-_CONTEXT_CHARS:]
         words = frozenset(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
-        return cls(text, words, "?" in text, bool(_CONTEXT_DATE.search(text)))
+        asked = "?" in text[-_ASKED_CHARS:]
+        return cls(text, words, asked, bool(_CONTEXT_DATE.search(text)))
 
 
 def ambiguous_sentences(doc: Doc, context: str = "") -> list[Evidence]:
@@ -539,18 +564,24 @@ def ambiguous_sentences(doc: Doc, context: str = "") -> list[Evidence]:
     is clear if the thread described it) and marks replies to a vendor's question, whose
     settled answers count as instructions.
     """
+    return _scan(doc, context)[0]
+
+
+def _scan(doc: Doc, context: str) -> tuple[list[Evidence], list[tuple[Span, str | None]]]:
+    """Evidence, and each sentence with its instruction kind (for the message-level rule)."""
     _require_parse(doc)
     ctx = _Context.of(context)
     seen_nouns = False
-    found = []
+    found, kinds = [], []
     for sent in doc.sents:
         kind = instruction_kind(sent, answering=ctx.asked)
+        kinds.append((sent, kind))
         if kind is not None:
             hits = _hits(sent, kind, ctx, seen_nouns)
             if hits:
                 found.append(_evidence(sent, hits))
         seen_nouns = seen_nouns or _names_something(sent)
-    return found
+    return found, kinds
 
 
 def _require_parse(doc: Doc) -> None:
@@ -569,15 +600,16 @@ def _names_something(sent: Span) -> bool:
 def _hits(sent: Span, kind: str, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
     """Every rule that fires on one instruction sentence (answers get only the answer rules)."""
     skip = _literal_tokens(sent)
+    present = frozenset(w for t in sent for w in (t.lower_, t.lemma_.lower()))
     hits: list[_Hit] = []
-    hits += _hedges(sent, skip)
-    hits += _open_lists(sent, skip)
+    hits += _hedges(sent, skip, present)
+    hits += _open_lists(sent, skip, present)
     if kind == "answer":
         return [h for h in hits if h.rule in _ANSWER_RULES]
-    hits += _vague_terms(sent, skip)
-    hits += _vague_quantities(sent, skip)
-    hits += _vague_time(sent, skip)
-    hits += _comparatives(sent, skip)
+    hits += _vague_terms(sent, skip, present)
+    hits += _vague_quantities(sent, skip, present)
+    hits += _vague_time(sent, skip, present)
+    hits += _comparatives(sent, skip, present)
     hits += _references(sent, ctx, seen_nouns)
     hits += _agentless_passive(sent, kind)
     return hits
@@ -603,19 +635,37 @@ def _free(span: Span | Token, skip: frozenset[int]) -> bool:
     return not any(t.i in skip for t in tokens)
 
 
-def _vague_terms(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+def _vague_terms(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
     lex = _lex().terms
     hits = [
-        _Hit("vague_term", t.lower_) for t in lex.token_hits(sent) if _free(t, skip) and t.is_alpha
+        _Hit("vague_term", t.lower_)
+        for t in lex.token_hits(sent, present)
+        if _free(t, skip) and t.is_alpha and not _spelled_out(t)
     ]
-    hits += [_Hit("vague_term", s.text.lower()) for s in lex.phrase_hits(sent) if _free(s, skip)]
+    hits += [
+        _Hit("vague_term", " ".join(s.text.lower().split()))
+        for s in lex.phrase_hits(sent)
+        if _free(s, skip) and not _spelled_out(s[0])
+    ]
     return hits
 
 
-def _vague_quantities(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+def _spelled_out(token: Token) -> bool:
+    """ "Keep it casual: "du", no slang" or "clean (no duplicates, no test rows)": the
+    sentence itself says what the word means, after it."""
+    rest = token.doc[token.i + 1 : token.sent.end]
+    for i, t in enumerate(rest):
+        if t.text in (":", "(") or t.text in _QUOTES or t.lower_ in _EXAMPLE_MARKERS:
+            return any(x.is_alpha or x.like_num for x in rest[i + 1 :])
+        if t.lower_ == "such" and i + 1 < len(rest) and rest[i + 1].lower_ == "as":
+            return True
+    return False
+
+
+def _vague_quantities(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
     lex = _lex()
     hits = []
-    for token in lex.quantities.token_hits(sent):
+    for token in lex.quantities.token_hits(sent, present):
         if _free(token, skip) and _counts_things(token):
             hits.append(_Hit("vague_quantity", token.lower_))
     for span in lex.quantities.phrase_hits(sent):
@@ -652,11 +702,11 @@ def _degree_is_vague(span: Span) -> bool:
     return nxt.is_punct or nxt.pos_ == "CCONJ"
 
 
-def _vague_time(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+def _vague_time(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
     if _has_explicit_date(sent):
         return []
     lex = _lex().time
-    hits = [_Hit("vague_time", t.lower_) for t in lex.token_hits(sent) if _free(t, skip)]
+    hits = [_Hit("vague_time", t.lower_) for t in lex.token_hits(sent, present) if _free(t, skip)]
     hits += [
         _Hit("vague_time", " ".join(s.text.lower().split()))
         for s in lex.phrase_hits(sent)
@@ -681,19 +731,17 @@ def _has_explicit_date(span: Span | Doc) -> bool:
     return False
 
 
-def _comparatives(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+def _comparatives(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
     """ "faster", "more robust", "punchier", "improve it": better than what, by how much?"""
     if any(t.lower_ == "than" for t in sent):
         return []
     hits = []
     for token in sent:
-        if token.i in skip or _after_purpose(token) or _has_measure(token):
-            continue
         word = _comparative_word(token)
-        if word:
+        if word and token.i not in skip and not _after_purpose(token) and not _has_measure(token):
             hits.append(_Hit("comparative", word))
     verbs = _lex().comparative_verbs
-    for token in verbs.token_hits(sent):
+    for token in verbs.token_hits(sent, present):
         if token.pos_ == "VERB" and _free(token, skip) and not _has_measure(token):
             hits.append(_Hit("comparative", token.lower_))
     hits += [
@@ -708,6 +756,8 @@ def _comparative_word(token: Token) -> str | None:
     """The comparative this token forms, if any ("more robust" for "more")."""
     lex = _lex()
     low = token.lower_
+    if token.tag_ not in _COMPARATIVE_TAGS and not low.endswith("er"):
+        return None
     if low in ("more", "less") and token.i + 1 < token.sent.end:
         nxt = token.nbor(1)
         return f"{low} {nxt.lower_}" if nxt.tag_ in ("JJ", "RB") else None
@@ -742,12 +792,20 @@ def _has_measure(token: Token) -> bool:
     """A number, code or percentage near it ("lighter (#CBD5E1)", "20% larger", "by 2 s")."""
     doc, sent = token.doc, token.sent
     start, end = max(token.i - 3, sent.start), min(token.i + 7, sent.end)
-    return any(any(ch.isdigit() for ch in doc[i].text) for i in range(start, end) if i != token.i)
+    return any(_is_measure(doc[i]) for i in range(start, end) if i != token.i)
 
 
-def _hedges(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+def _is_measure(token: Token) -> bool:
+    """A token with a digit that is not part of a date ("by May 9" measures nothing)."""
+    if not any(ch.isdigit() for ch in token.text) or token.ent_type_ in ("DATE", "TIME"):
+        return False
+    prev = token.doc[token.i - 1] if token.i > 0 else None
+    return not (prev is not None and prev.lower_ in _CALENDAR) and not _DATE_SHAPE.match(token.text)
+
+
+def _hedges(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
     lex = _lex().hedges
-    hits = [_Hit("hedge", t.lower_) for t in lex.token_hits(sent) if _free(t, skip)]
+    hits = [_Hit("hedge", t.lower_) for t in lex.token_hits(sent, present) if _free(t, skip)]
     for span in lex.phrase_hits(sent):
         phrase = " ".join(span.text.lower().split())
         if _free(span, skip) and _is_hedge_phrase(span, phrase):
@@ -766,18 +824,20 @@ def _is_hedge_phrase(span: Span, phrase: str) -> bool:
     return True
 
 
-def _open_lists(sent: Span, skip: frozenset[int]) -> list[_Hit]:
+def _open_lists(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
     lex = _lex().open_lists
-    hits = [_Hit("open_list", t.lower_) for t in lex.token_hits(sent) if _free(t, skip)]
+    hits = [_Hit("open_list", t.lower_) for t in lex.token_hits(sent, present) if _free(t, skip)]
     for span in lex.phrase_hits(sent):
         phrase = " ".join(span.text.lower().split())
-        if _free(span, skip) and (not phrase.startswith(("and ", "or ")) or _ends_clause(span)):
+        short = len(phrase.split()) == 2 and phrase.startswith(("and ", "or "))
+        if _free(span, skip) and (not short or _ends_clause(span)):
             hits.append(_Hit("open_list", phrase))
     return hits
 
 
 def _ends_clause(span: Span) -> bool:
-    """ "..., and more." ends a list; "faster and more robust" does not."""
+    """ "..., and more." ends a list; "faster and more robust" does not (two-word forms only:
+    "and so on" is never anything else)."""
     return span.end >= span.sent.end or span.doc[span.end].is_punct
 
 
@@ -818,8 +878,10 @@ def _following_noun(span: Span) -> Token | None:
     doc = span.doc
     end = min(span.end + 4, span.sent.end)
     nouns = [doc[i] for i in range(span.end, end) if doc[i].pos_ in ("NOUN", "PROPN")]
-    return nouns[-1] if nouns and all(doc[i].is_alpha for i in range(span.end, nouns[-1].i)) else (
-        nouns[0] if nouns else None
+    return (
+        nouns[-1]
+        if nouns and all(doc[i].is_alpha for i in range(span.end, nouns[-1].i))
+        else (nouns[0] if nouns else None)
     )
 
 
@@ -898,7 +960,7 @@ def _dedupe(hits: list[_Hit]) -> list[_Hit]:
     """A term found by two lists ("a bit" as quantity and degree) is reported once."""
     seen: dict[str, _Hit] = {}
     for hit in sorted(hits, key=lambda h: RULES.index(h.rule)):
-        seen.setdefault(hit.term, hit)
+        seen.setdefault(hit.term.rstrip("."), hit)
     return list(seen.values())
 
 
@@ -907,23 +969,25 @@ def analyze_instructions(doc: Doc, context: str = "", *, cut: bool = False) -> F
 
     `cut` says the text was shortened by `model.prepare` (the finding then says so).
     """
-    evidence = ambiguous_sentences(doc, context)
-    missing = _no_deadline(doc, context, evidence)
+    evidence, kinds = _scan(doc, context)
+    missing = _no_deadline(doc, context, evidence, kinds)
     if missing is not None:
         evidence.append(missing)
     if not evidence:
         return None
-    notes = ("text cut at 20,000 characters",) if cut else ()
+    notes = (f"only the first {MAX_CHARS:,} characters were analysed",) if cut else ()
     return Finding("ambiguity", _severity(evidence), tuple(evidence), _suggestion(evidence), notes)
 
 
-def _no_deadline(doc: Doc, context: str, evidence: list[Evidence]) -> Evidence | None:
+def _no_deadline(
+    doc: Doc, context: str, evidence: list[Evidence], kinds: list[tuple[Span, str | None]]
+) -> Evidence | None:
     """A message that asks for work and never says by when, in a thread that never did either."""
     if any(e.rule == "vague_time" for e in evidence) or _has_explicit_date(doc):
         return None
     if _CONTEXT_DATE.search(context[-_CONTEXT_CHARS:]):
         return None
-    asks = (s for s in doc.sents if instruction_kind(s) not in (None, "fragment", "preference"))
+    asks = (s for s, kind in kinds if kind in _ASKS)
     first = next(asks, None)
     if first is None:
         return None
@@ -956,7 +1020,7 @@ def analyze_text(text: str, context: str = "", nlp=None) -> Finding | None:
 
     Batch callers should parse with `nlp.pipe` and call `analyze_instructions` themselves.
     """
-    from vendorwatch.nlp import model
+    from vendorwatch.nlp import model  # loads spaCy models: only when this helper is used
 
     prepared, cut = model.prepare(text)
     pipeline = nlp if nlp is not None else model.load()

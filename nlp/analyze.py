@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import ambiguity, confusion, language, model
 from .findings import Finding
-from .risk import Risk, ThreadMessage, assess, episode_start
+from .risk import Risk, ThreadMessage, assess, episodes
 
 BARRIER_SUGGESTION = (
     "The vendor is writing partly or wholly in another language: confirm the key points "
@@ -92,10 +92,8 @@ class Analyzer:
             )
         return [_noted(f, result.cut) for f in found]
 
-    def thread_findings(self, messages: Sequence[ThreadMessage]) -> list[Finding]:
-        """Signals that need the episode as a whole: repeated confusion, language switching."""
-        start, _ = episode_start(messages)
-        episode = list(messages[start:])
+    def thread_findings(self, episode: Sequence[ThreadMessage]) -> list[Finding]:
+        """Signals that need an episode as a whole: repeated confusion, language switching."""
         found = []
         confused = confusion.thread_confusion([(m.direction, m.new_text) for m in episode])
         if confused is not None:
@@ -115,8 +113,21 @@ class Analyzer:
             )
         return found
 
-    def assess_thread(self, messages: Sequence[ThreadMessage]) -> Risk:
-        return assess(messages, self.thread_findings(messages))
+    def assess_thread(self, messages: Sequence[ThreadMessage]) -> list[Episode]:
+        """Every episode of a thread with its risk; the last one is still open."""
+        assessed = []
+        for start, stop, why in episodes(messages):
+            part = list(messages[start:stop])
+            assessed.append(Episode(start, stop, why, assess(part, self.thread_findings(part))))
+        return assessed
+
+
+@dataclass(frozen=True)
+class Episode:
+    start: int  # index of its first message in the thread
+    stop: int  # index after its last message
+    resolution: str | None  # why it ended; None while it is open
+    risk: Risk
 
 
 def _noted(finding: Finding, cut: bool) -> Finding:

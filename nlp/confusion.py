@@ -27,7 +27,9 @@ MAX_CHARS = 20_000  # per message: bounds the time on a pasted log or a 1 MB bod
 MAX_SENTENCES = 400  # per message
 MAX_SENTENCE_CHARS = 500  # longer "sentences" are run-on pastes; only their head is matched
 MAX_MESSAGES = 200  # per thread
-MAX_QUESTIONS = 40  # per message, for the pairwise repeated-question check
+MAX_QUESTIONS = 40  # per message: questions checked against, and offered to, later messages
+MAX_CONTEXT_QUESTIONS = 100  # earlier questions a new one is compared with (the most recent)
+MAX_KEY_WORDS = 40  # words of a question kept for the fuzzy comparison
 MAX_EVIDENCE = 60  # per thread finding: enough to explain, not a copy of a pasted log
 MIN_QUESTION_WORDS = 4  # "Any update?" asked twice is a chase, not a repeated clarification
 REPEAT_RATIO = 0.82  # SequenceMatcher ratio of two normalised questions that count as the same
@@ -86,6 +88,7 @@ _QUOTED_SUBJECT = re.compile(  # the quote is what the question is about: '"X": 
     r'|(?<!\w)(?:by|con|com|par|mit|przez|під|dengan|voi|with|about|sobre|de) "([^"\n]{2,60})"'
 )
 _WORD = re.compile(r"\w+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _URL = re.compile(r"(?:\w+://|www\.)\S+|\S+\.\w{2,4}/\S*")
 
 
@@ -100,20 +103,41 @@ class _Lexicon:
         return pattern.search(text) if pattern else None
 
 
+@dataclass(frozen=True)
+class _Question:
+    """A question normalised for fuzzy comparison, and the message it came from."""
+
+    message: int
+    key: str
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, message: int, key: str) -> _Question:
+        return cls(message, key, frozenset(key.split()))
+
+
 @dataclass
 class _Context:
     """What earlier messages tell us about this one: their words, numbers and questions."""
 
     text: str = ""  # folded, all earlier messages
     numbers: frozenset[str] = frozenset()
-    questions: list[tuple[int, str]] = field(default_factory=list)  # (message index, normalised)
+    questions: list[_Question] = field(default_factory=list)
     sentences: frozenset[str] = frozenset()  # normalised, to spot pasted quotes
 
 
 def fold(text: str) -> str:
     """Accent-, case- and quote-insensitive form: users type "nao entendi" as often as "não"."""
+    if text.isascii():
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    return _COMBINING.sub("", text).casefold()
+
+
+@lru_cache(maxsize=4096)
+def _fold_sentence(sentence: str) -> str:
+    """Sentences are folded by several rules and again as context for later messages."""
+    return fold(sentence[:MAX_SENTENCE_CHARS])
 
 
 @lru_cache(maxsize=1)
@@ -287,14 +311,15 @@ def _quotes_wording(folded: str, ctx: _Context) -> bool:
 def _repeat_source(folded: str, ctx: _Context, lex: _Lexicon) -> int | None:
     """Index of the earlier message that asked this question already, if any."""
     key = _question_key(folded, lex) if ctx.questions else ""
-    return (
-        next((i for i, prior in ctx.questions if _same_question(key, prior)), None) if key else None
-    )
+    if not key:
+        return None
+    question = _Question.of(-1, key)
+    return next((q.message for q in ctx.questions if _same_question(question, q)), None)
 
 
 def _sentence_rule(sentence: str, ctx: _Context, lex: _Lexicon) -> str | None:
     """The most telling rule that fires on one sentence, or None."""
-    folded = fold(sentence[:MAX_SENTENCE_CHARS])
+    folded = _fold_sentence(sentence)
     checks = {
         "says_confused": lambda: lex.search("says_confused", folded) is not None,
         "asks_meaning": lambda: lex.search("asks_meaning", folded) is not None,
@@ -333,15 +358,19 @@ def _question_key(folded: str, lex: _Lexicon) -> str:
     """Normalised question for fuzzy comparison; "" if too short or just a chase or a call time."""
     if not is_question(folded) or lex.search("scheduling", folded) or lex.search("status", folded):
         return ""
-    words = [w for w in _WORD.findall(folded) if len(w) > 2 or w.isdigit()]
+    words = [w for w in _WORD.findall(folded) if len(w) > 2 or w.isdigit()][:MAX_KEY_WORDS]
     return " ".join(words) if len(words) >= MIN_QUESTION_WORDS else ""
 
 
-def _same_question(a: str, b: str) -> bool:
-    wa, wb = set(a.split()), set(b.split())
-    if len(wa & wb) / max(1, len(wa | wb)) >= REPEAT_JACCARD:
+def _same_question(a: _Question, b: _Question) -> bool:
+    """Mostly the same words, or the same wording with small edits ("be sent" / "go out")."""
+    overlap = len(a.words & b.words) / max(1, len(a.words | b.words))
+    if overlap >= REPEAT_JACCARD:
         return True
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= REPEAT_RATIO
+    if overlap < REPEAT_JACCARD / 2:  # cheap reject before the quadratic comparison
+        return False
+    matcher = SequenceMatcher(None, a.key, b.key, autojunk=False)
+    return matcher.quick_ratio() >= REPEAT_RATIO and matcher.ratio() >= REPEAT_RATIO
 
 
 def _summarise(text: str) -> _Summary:
@@ -353,7 +382,7 @@ def _summarise(text: str) -> _Summary:
     for sentence in split_sentences(text):
         numbers |= _numbers(sentence)
         sentences.add(_plain(sentence))
-        key = _question_key(fold(sentence[:MAX_SENTENCE_CHARS]), lex)
+        key = _question_key(_fold_sentence(sentence), lex)
         if key and len(questions) < MAX_QUESTIONS:
             questions.append(key)
     return _Summary(fold(text), frozenset(numbers), frozenset(sentences), tuple(questions))
@@ -364,18 +393,19 @@ def _context(summaries: Sequence[_Summary], question_from: Iterable[int] | None 
     allowed = set(range(len(summaries))) if question_from is None else set(question_from)
     numbers: set[str] = set()
     sentences: set[str] = set()
-    questions: list[tuple[int, str]] = []
+    questions: list[_Question] = []
     for i, summary in enumerate(summaries):
         numbers |= summary.numbers
         sentences |= summary.sentences
         if i in allowed:
-            questions.extend((i, q) for q in summary.questions)
+            questions.extend(_Question.of(i, q) for q in summary.questions)
     text = " \n ".join(s.folded for s in summaries[-CONTEXT_MESSAGES:])
-    return _Context(text, frozenset(numbers), questions, frozenset(sentences))
+    recent = questions[-MAX_CONTEXT_QUESTIONS:]
+    return _Context(text, frozenset(numbers), recent, frozenset(sentences))
 
 
 def _plain(sentence: str) -> str:
-    return " ".join(_WORD.findall(fold(sentence)))
+    return " ".join(_WORD.findall(_fold_sentence(sentence)))
 
 
 def _drop_pasted(sentences: list[str], ctx: _Context) -> list[str]:
@@ -403,14 +433,23 @@ def _drop_pasted(sentences: list[str], ctx: _Context) -> list[str]:
 def _message_evidence(text: str, ctx: _Context) -> list[Evidence]:
     lex = _lexicon()
     found = []
+    asked = 0
     for sentence in _drop_pasted(split_sentences(text), ctx):
-        rule = _sentence_rule(sentence, ctx, lex)
+        asked += is_question(sentence)
+        rule = _sentence_rule(
+            sentence, ctx if asked <= MAX_QUESTIONS else _without_questions(ctx), lex
+        )
         if rule == "repeated_question":
-            source = _repeat_source(fold(sentence[:MAX_SENTENCE_CHARS]), ctx, lex)
+            source = _repeat_source(_fold_sentence(sentence), ctx, lex)
             found.append(_repeat_evidence(sentence, source or 0))
         elif rule:
             found.append(_evidence(sentence, rule))
     return found
+
+
+def _without_questions(ctx: _Context) -> _Context:
+    """Past MAX_QUESTIONS questions in one message, stop the pairwise repeat check (a paste)."""
+    return replace(ctx, questions=[])
 
 
 def _repeat_evidence(sentence: str, source: int) -> Evidence:
@@ -442,22 +481,27 @@ def is_clarification_request(text: str, earlier: Sequence[str] = ()) -> bool:
 def repeated_questions(questions_by_message: Sequence[Sequence[str]]) -> list[Evidence]:
     """The same question (normalised, fuzzy) asked again in a later message of one side."""
     lex = _lexicon()
-    earlier: list[tuple[int, str]] = []
+    earlier: list[_Question] = []
     found: list[Evidence] = []
     for i, questions in enumerate(list(questions_by_message)[:MAX_MESSAGES]):
-        keys = []
+        asked = []
         for question in list(questions)[:MAX_QUESTIONS]:
-            if not isinstance(question, str):
-                continue
-            key = _question_key(fold(question[:MAX_SENTENCE_CHARS]), lex)
+            key = (
+                _question_key(fold(question[:MAX_SENTENCE_CHARS]), lex) if _is_str(question) else ""
+            )
             if not key:
                 continue
-            match = next((j for j, prior in earlier if _same_question(key, prior)), None)
+            current = _Question.of(i, key)
+            match = next((q for q in earlier if _same_question(current, q)), None)
             if match is not None:
-                found.append(_repeat_evidence(question, match))
-            keys.append((i, key))
-        earlier.extend(keys)
+                found.append(_repeat_evidence(question, match.message))
+            asked.append(current)
+        earlier = (earlier + asked)[-MAX_CONTEXT_QUESTIONS:]
     return found
+
+
+def _is_str(value: object) -> bool:
+    return isinstance(value, str)
 
 
 def thread_confusion(messages: Sequence[tuple[str, str]]) -> Finding | None:

@@ -12,6 +12,7 @@ Design rules, because this runs on hostile input inside a daemon:
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import re
 
@@ -169,6 +170,11 @@ _LINE_RE = re.compile(
 _ANY_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>|<[!?][^>]*>")
 _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
 _WS_RE = re.compile(r"[ \t\n\r\f\v]+")
+# Block boundaries become sentinels (control characters never left in the text by
+# _normalise), resolved afterwards as browsers do: a block starts a new line unless one was
+# just started, a paragraph also leaves a blank line, a <br> always breaks the line.
+_LINE_MARK, _PARA_MARK = "\x1e", "\x1f"
+_BREAK_RUN_RE = re.compile(r"[ \n\x1e\x1f]*[\n\x1e\x1f][ \n\x1e\x1f]*")
 
 
 def html_to_text(html: str) -> str:
@@ -185,13 +191,35 @@ def html_to_text(html: str) -> str:
 
 def _html_to_text(doc: str) -> str:
     doc = _drop_hidden(doc)
-    # Word/Outlook writes each line as <p class=MsoNormal> with zero margins: one newline.
-    para_p = "\n" if _WORD_HTML_RE.search(doc) else "\n\n"
+    # Word/Outlook writes each line as <p class=MsoNormal> with zero margins: one line.
+    para_p = _LINE_MARK if _WORD_HTML_RE.search(doc) else _PARA_MARK
     parts: list[str] = []
     for segment, is_pre in _pre_segments(doc):
         parts.append(_layout(segment if is_pre else _WS_RE.sub(" ", segment), para_p))
-    text = _html.unescape("".join(parts)).replace("\xa0", " ")
+    text = _BREAK_RUN_RE.sub(_resolve_breaks, "".join(parts))
+    text = _html.unescape(text).replace("\xa0", " ")
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def _resolve_breaks(m: re.Match[str]) -> str:
+    return _breaks_for(m.group(), m.start() == 0)
+
+
+@functools.lru_cache(maxsize=4096)
+def _breaks_for(run: str, at_line_start: bool) -> str:
+    """Newlines for a run of <br>s and block boundaries between two pieces of text. The same
+    few runs repeat throughout a document, hence the cache: dense markup stays fast."""
+    out: list[str] = []
+    for ch in run:
+        if ch == "\n":
+            out.append("\n")
+            at_line_start = True
+        elif ch != " " and not at_line_start:
+            out.append("\n")
+            at_line_start = True
+        if ch == _PARA_MARK and out and out[-2:] != ["\n", "\n"]:
+            out.append("\n")
+    return "".join(out)
 
 
 def _drop_hidden(doc: str) -> str:
@@ -232,10 +260,10 @@ def _pre_segments(doc: str) -> list[tuple[str, bool]]:
             break
         close = _PRE_CLOSE_RE.search(doc, m.end())
         end = len(doc) if close is None else close.start()
-        segments.append((doc[pos : m.start()] + "\n\n", False))
+        segments.append((doc[pos : m.start()] + _PARA_MARK, False))
         segments.append((doc[m.end() : end], True))
         pos = len(doc) if close is None else close.end()
-        segments.append(("\n\n", False))
+        segments.append((_PARA_MARK, False))
     segments.append((doc[pos:], False))
     return segments
 
@@ -250,8 +278,8 @@ def _layout(markup: str, para_p: str) -> str:
     head = _BR_RE.sub("\n", head)
     head = _CELL_RE.sub(" ", head)
     head = _P_RE.sub(para_p, head)
-    head = _PARA_RE.sub("\n\n", head)
-    head = _LINE_RE.sub("\n", head)
+    head = _PARA_RE.sub(_PARA_MARK, head)
+    head = _LINE_RE.sub(_LINE_MARK, head)
     head = _ANY_TAG_RE.sub("", head)
     return head + tail
 
@@ -286,7 +314,7 @@ _FIELD_NAMES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _FIELD_KIND = {name: kind for kind, names in _FIELD_NAMES.items() for name in names}
 _FIELD_ALT = "|".join(sorted((re.escape(n) for n in _FIELD_KIND), key=len, reverse=True))
-# "From:", "*From:*", "**Von:**", "De :", "> From:"; the name must be followed by a colon.
+# "From:", "*From:*", "**Von:**", "De :"; the field name must be followed by a colon.
 _FIELD_RE = re.compile(
     rf"^[ \t]*[*_]{{0,2}}[ \t]*({_FIELD_ALT})[ \t]*[*_]{{0,2}}[ \t]*[:：][*_]{{0,2}}",
     re.IGNORECASE,
@@ -350,7 +378,9 @@ _EMAIL_END_RE = re.compile(r"@[\w-]+(?:\.[\w-]+)+[ \t]*[>\])»\"']*[ \t]*[:：][
 _START_STRONG_RE = re.compile(
     r"^[ \t>*_-]*(?:On|Am|Le|El|Em|Op|Den|På|W dniu|Dnia|Il|Pada|Vào|Ngày|В)[ \t]"
 )
-_START_WEAK_RE = re.compile(r"^[ \t>*_-]*(?:\d{1,4}[./\-年]|\d{1,2}[ \t]|[^\W\d_]{2,4}\.?,?[ \t]+\d)")
+_START_WEAK_RE = re.compile(
+    r"^[ \t>*_-]*(?:\d{1,4}[./\-年]|\d{1,2}[ \t]|[^\W\d_]{2,4}\.?,?[ \t]+\d)"
+)
 _INLINE_START_RE = re.compile(
     r"(?:^|[ \t]|-)(?=(?:On|Am|Le|El|Em|Op|Den|På|W dniu|Dnia|Il|Pada|Vào)[ \t])"
 )
@@ -376,13 +406,13 @@ def _kinds_in(snippet: str) -> set[str]:
 # strip_html_quotes
 # --------------------------------------------------------------------------------------------
 
-# Elements whose whole subtree is quoted material (class substrings and id prefixes).
+# Elements whose whole subtree is quoted material or a client-inserted signature (class
+# substrings and id prefixes of known clients only: for vendors a "quote" is also a price).
 _QUOTE_CLASSES = (
     "gmail_quote", "gmail_attr", "yahoo_quoted", "moz-cite-prefix", "moz-forward-container",
-    "protonmail_quote", "zmail_extra", "mail-quote", "quote-container", "gmail_signature",
-    "moz-signature",
+    "protonmail_quote", "zmail_extra", "gmail_signature", "moz-signature",
 )  # fmt: skip
-_QUOTE_IDS = ("yahoo_quoted", "isforwardcontent", "mailrureplyquote")
+_QUOTE_IDS = ("yahoo_quoted",)
 # Elements that start the quoted part: they and everything after them in the document go.
 _CUT_IDS = (
     "divrplyfwdmsg", "x_divrplyfwdmsg", "appendonsend", "x_appendonsend",
@@ -437,7 +467,7 @@ def _match_ends(doc: str, toks: list[_Tok]) -> list[int]:
     match = list(range(len(toks)))
     stack: list[int] = []
     names: list[str] = []
-    for i, (kind, start, end, name) in enumerate(toks):
+    for i, (kind, _, end, name) in enumerate(toks):
         if kind == "start":
             if name not in _VOID_TAGS and doc[end - 2 : end] != "/>":
                 stack.append(i)
@@ -727,14 +757,14 @@ def _inline_header_prefix(line: str) -> str:
 
 
 def _bare_wrote_line(line: str) -> bool:
-    """"Marc Slemko wrote:": a header without date or address. Only ever used when '>'
+    """A header without date or address ("Marc Slemko wrote:"). Only ever used when '>'
     lines follow it."""
     s = line.strip()
     return len(s) <= 120 and s.endswith((":", "：")) and _VERB_END_RE.search(s[-40:]) is not None
 
 
 def _dated_address_line(line: str) -> bool:
-    """"2011/4/7 Nathan <support@example.com>": a header without verb or colon. Only ever
+    """A header without verb or colon ("2011/4/7 Nathan <support@example.com>"). Only ever
     used when '>' lines follow it."""
     s = line.strip()
     return (
@@ -800,8 +830,25 @@ _SIGNOFF_RE = re.compile(
     r"(?=$|[\s,.!:;…~\-–—])",
     re.IGNORECASE,
 )
-_SIGNOFF_JA_RE = re.compile(r"^(?:以上[、。,]?\s*)?(?:よろしく|宜しく)お願い.{0,12}$|^以上(?:です)?[。]?$")
+_SIGNOFF_JA_RE = re.compile(
+    r"^(?:以上[、。,]?\s*)?(?:よろしく|宜しく)お願い.{0,12}$|^以上(?:です)?[。]?$"
+)
 _CONNECTOR_RE = re.compile(r"^(?:and|&|und|et|y|e|en|og|och|i|oraz)\s+", re.IGNORECASE)
+# Words that make a short capitalised line a status or a phrase, not a name ("Not Approved",
+# "Order Confirmed"): only checked where a name stands alone at the end of a message.
+_NOT_NAME_WORDS = frozenset(
+    """a absolutely agreed all also an and apologies approved are asap attached awesome best
+    brilliant bye cancelled canceled cheers ciao closed completed confirmed congrats
+    congratulations cool correct deal declined definitely delayed delivered done dear
+    erledigt exactly excellent fait feito fertig fine finished for fyi gotowe good great
+    happy hello help hey hi important invoice is ja klaar klar late later listo lovely maybe
+    merry more much new nein nice no noted non not now ok okay open order oui paid payment
+    pending perfect perhaps please price question questions ready received regards rejected
+    reminder right see selesai sent shipped si sí soon sorry super sure terminé thank thanks
+    the to today tomorrow tonight total update urgent very was welcome will wonderful wrong
+    yes yesterday monday tuesday wednesday thursday friday saturday sunday january february
+    march april may june july august september october november december""".split()
+)
 _NAME_PARTICLES = frozenset(
     "de da di du van von der den del della la le dos das bin binti al el ter ten zu y e".split()
 )
@@ -898,10 +945,6 @@ def strip_signature(text: str) -> str:
     return "\n".join(lines)
 
 
-def _words(line: str) -> list[str]:
-    return line.split()
-
-
 def _has_phone(s: str) -> bool:
     """A phone number: seven or more digits in a row of digits and separators, not a date."""
     for m in _PHONE_RE.finditer(s):
@@ -937,24 +980,25 @@ def _title_like(line: str) -> bool:
 def _content_like(line: str) -> bool:
     """Does this line read like prose the sender wrote, rather than a signature line?"""
     s = line.strip()
+    words = s.split()
+    lower = sum(1 for w in words if w[:1].islower())
+    if s.endswith(("?", "？", "。")) or (s.endswith((".", "!")) and lower >= 2):
+        return True  # a sentence, even if it mentions a URL or a phone number
     if _contact_line(s):
         return len(s) > 160
-    if len(s) > 80 or s.endswith(("?", "？", "。")):
-        return True
-    words = _words(s)
-    lower = sum(1 for w in words if w[:1].islower())
-    if s.endswith((".", "!")) and lower >= 2:
-        return True
-    return len(words) >= 8 and lower >= 3
+    return len(s) > 80 or (len(words) >= 8 and lower >= 3)
 
 
-def _name_like(s: str, max_words: int = 3) -> bool:
-    """A short personal name: capitalised words (or caseless scripts), particles allowed."""
+def _name_like(s: str, max_words: int = 3, alone: bool = False) -> bool:
+    """A short personal name: capitalised words (or caseless scripts), particles allowed.
+    `alone`: the line has no sign-off to vouch for it, so common words rule it out."""
     words = s.split()
     if not 1 <= len(words) <= max_words or len(s) > 50:
         return False
     for word in words:
         w = word.strip(".,'’()")
+        if alone and w.lower() in _NOT_NAME_WORDS:
+            return False
         if not w or w.lower() in _NAME_PARTICLES:
             continue
         if not all(ch.isalpha() or ch in ".'’-" for ch in w):
@@ -966,7 +1010,7 @@ def _name_like(s: str, max_words: int = 3) -> bool:
 
 def _is_signoff(line: str) -> bool:
     """A closing formula, alone or followed by a name: "Best,", "Regards, Roman", "Kh"."""
-    s = line.strip().strip("*_")
+    s = line.strip().strip("*_").lstrip("¡¿")
     if not s or len(s) > 60:
         return False
     if _SIGNOFF_JA_RE.match(s):
@@ -985,7 +1029,8 @@ def _is_signoff(line: str) -> bool:
 
 
 def _is_mobile_signoff(line: str) -> bool:
-    """"Sent from my iPhone" and its kin; not "Sent from my desk, is much easier …"."""
+    """A mobile client's sign-off ("Sent from my iPhone"), not prose ("Sent from my desk,
+    is much easier …")."""
     s = _URLISH_RE.sub("", line.strip()).strip()
     if not s or len(s) > 100:
         return False
@@ -1046,7 +1091,7 @@ def _drop_mobile_signoff(lines: list[str]) -> list[str]:
         return lines
     cut = last
     while cut > 0 and last - cut < 2 and not _blank(lines[cut - 1]):
-        if not _name_like(lines[cut - 1].strip()):
+        if not _name_like(lines[cut - 1].strip(), alone=True):
             break
         cut -= 1
     return lines[:cut]
@@ -1060,10 +1105,23 @@ def _drop_signoff_block(lines: list[str]) -> list[str]:
     for i in range(start, len(lines)):
         if not _is_signoff(lines[i]) or not _signature_tail(lines, i + 1):
             continue
+        nxt = _next_nonblank(lines, i + 1)
+        if nxt is not None and not _signs_name(lines[nxt]):
+            continue  # "Thanks!\nShip 50 units Friday": an instruction, not a name
         if not _has_text(lines[:i]):
             return lines[: i + 1]
         return lines[:i]
     return lines
+
+
+def _signs_name(line: str) -> bool:
+    """The line under a sign-off: a name ("Bob", "David | Sales", "J. Smith (ACME)"), another
+    sign-off, a separator or contact details."""
+    s = line.strip()
+    if _separator(s) or _is_signoff(s) or _contact_line(s):
+        return True
+    head = re.split(r"[|,/(\-–—]", s, maxsplit=1)[0].strip()
+    return bool(head) and _name_like(head, 4)
 
 
 def _paragraph_start(lines: list[str], last: int) -> int:
@@ -1076,10 +1134,11 @@ def _paragraph_start(lines: list[str], last: int) -> int:
 def _drop_separator_block(lines: list[str]) -> list[str]:
     """A "-----"/"_____" line followed by short contact-bearing lines (signature card,
     mailing-list footer) ends the message."""
+    top = _next_nonblank(lines, 0)
     start = max(0, len(lines) - _TAIL_LINES)
     for i in range(start, len(lines)):
         s = lines[i].strip()
-        if not _separator(lines[i]) or len(s) < 8 or not _has_text(lines[:i]):
+        if not _separator(lines[i]) or len(s) < 8 or top is None or top >= i:
             continue
         rest = [line for line in lines[i + 1 :] if not _blank(line)]
         if not rest or len(rest) > 15 or any(_content_like(line) for line in rest):
@@ -1122,7 +1181,8 @@ def _drop_contact_block(lines: list[str]) -> list[str]:
 
 
 def _drop_trailing_name(lines: list[str]) -> list[str]:
-    """A last line that is only a name ("-Abhishek Kona", "/John", "Person Person.")."""
+    """A last paragraph that is only a name ("Dana", "Person Person.", "-Abhishek Kona",
+    "/John"), but not a short status line ("Approved", "Order Confirmed")."""
     last = _last_nonblank(lines)
     if last is None or not _has_text(lines[:last]):
         return lines
@@ -1131,12 +1191,28 @@ def _drop_trailing_name(lines: list[str]) -> list[str]:
     if s[:1] in "-/~–—" and s[1:2] != "-":
         name = s[1:].strip()
         is_list = prev[:1] in "-*•" and s[1:2] == " "
-        if name and not is_list and _name_like(name, 4):
+        if name and not is_list and _name_like(name, 4, alone=True):
             return lines[:last]
         return lines
-    if not prev and 2 <= len(s.split()) <= 3 and _name_like(s):
-        return lines[:last]
-    return lines
+    if not _name_like(s, alone=True):
+        return lines
+    words = s.split()
+    if len(words) == 1 and _first_name(words[0]) and _has_sentence(lines, last):
+        # "Dana" alone, or right under a sentence: "Espero que te gusten.\nLucía"
+        return lines[:last] if not prev or prev.endswith((".", "!", "?")) else lines
+    return lines[:last] if not prev and 2 <= len(words) <= 3 else lines
+
+
+def _first_name(word: str) -> bool:
+    """A lone word that can be a signing first name: "Dana", "Lucía"; capitalised like a
+    name (not "OK"), two letters or more, no full stop ("Svar." is a one-word answer)."""
+    caseless = not word[0].isupper() and not word[0].islower()  # CJK, Arabic, Hebrew…
+    return len(word) >= 2 and word.isalpha() and (word.istitle() or caseless)
+
+
+def _has_sentence(lines: list[str], end: int) -> bool:
+    """Is there a line of three words or more before `end`, i.e. more than a greeting?"""
+    return any(len(line.split()) >= 3 for line in lines[:end])
 
 
 def _drop_disclaimers(lines: list[str]) -> list[str]:

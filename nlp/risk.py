@@ -58,8 +58,6 @@ class Risk:
     reasons: list[str]
     evidence: list[Evidence]
     components: dict[str, float] = field(default_factory=dict)
-    episode_start: int = 0  # index of the first message of the current episode
-    resolution: str | None = None  # why the previous episode ended, if one did
 
     @property
     def suggest_call(self) -> bool:
@@ -76,28 +74,36 @@ def resolution_of(message: ThreadMessage) -> str | None:
     return None
 
 
-def episode_start(messages: Sequence[ThreadMessage]) -> tuple[int, str | None]:
-    """Index of the first message after the last resolution, and that resolution.
+def episodes(messages: Sequence[ThreadMessage]) -> list[tuple[int, int, str | None]]:
+    """The thread cut into episodes: (start, stop, why it ended), the last one still open.
 
     A message only resolves something when the episode it closes had a finding: "great
     to speak to you last week" in an opening message resolves nothing.
     """
-    start, why = 0, None
+    found: list[tuple[int, int, str | None]] = []
+    start = 0
     for index, message in enumerate(messages):
         reason = resolution_of(message)
         if reason and any(m.findings for m in messages[start:index]):
-            start, why = index + 1, reason
-    return start, why
+            found.append((start, index + 1, reason))
+            start = index + 1
+    found.append((start, len(messages), None))
+    return found
 
 
-def assess(messages: Sequence[ThreadMessage], thread_findings: Sequence[Finding] = ()) -> Risk:
-    """Combine per-message findings and thread-level findings of the current episode.
+def episode_start(messages: Sequence[ThreadMessage]) -> tuple[int, str | None]:
+    """Index of the first message of the open episode, and why the one before ended."""
+    cut = episodes(messages)
+    return cut[-1][0], cut[-2][2] if len(cut) > 1 else None
 
-    `thread_findings` are computed by the caller over the episode's messages (confusion
-    across messages, language barrier), since they need the whole episode at once.
+
+def assess(episode: Sequence[ThreadMessage], thread_findings: Sequence[Finding] = ()) -> Risk:
+    """Combine the findings of one episode's recent messages and its thread-level findings.
+
+    `thread_findings` are computed by the caller over the same messages (confusion across
+    messages, language barrier), since they need the episode as a whole.
     """
-    start, resolution = episode_start(messages)
-    recent = list(messages[start:])[-WINDOW:]
+    recent = list(episode)[-WINDOW:]
     whole_thread = {f.kind for f in thread_findings}
     by_kind: dict[str, list[Finding]] = {}
     for message in recent:
@@ -115,7 +121,7 @@ def assess(messages: Sequence[ThreadMessage], thread_findings: Sequence[Finding]
     score = round(1 - remaining, 3)
     reasons = sorted(kind for kind, strength in components.items() if strength >= REASON_AT)
     evidence = [e for kind in reasons for f in by_kind[kind] for e in f.evidence]
-    return Risk(score, reasons, evidence, components, start, resolution)
+    return Risk(score, reasons, evidence, components)
 
 
 def _strength(kind: str, findings: list[Finding]) -> float:

@@ -35,7 +35,7 @@ def write_config(work: Path, db: Path) -> Path:
             "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]",
             "",
         ]
-    lines += ["[storage]", f'database = "{db}"']
+    lines += ["[storage]", f'database = "{db}"', "", "[sync]", "analysis = false"]
     path = work / "config.toml"
     path.write_text("\n".join(lines) + "\n")
     return path

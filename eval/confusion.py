@@ -5,11 +5,13 @@ Run `python eval/confusion.py [FOLDER] [-v]`. Prints:
 - message level: `is_clarification_request(new_text, earlier new texts)` against the label
   `clarification_request`, on all / dev / held threads (the fixed split of `dataset.split`), for
   all messages and for vendor-side messages (direction "in" in vendor threads) only;
-- thread level, vendor threads only: `thread_confusion(...)` at severity medium or high against
-  "confusion" in `call_reasons`. A single quick question ("low") is deliberately not a call reason.
+- thread level, vendor threads only: `thread_confusion(...)` at severity medium or high (change
+  with `--min-severity`) against "confusion" in `call_reasons`. A single quick question ("low")
+  is deliberately not a call reason: the labels leave t02/t33-style threads without one.
 
-`-v` lists every error with its rule or the message's new text. Rules were written looking at the
-dev part only; the held part says whether they generalise.
+`-v` lists every error of the dev and held parts with the rule that fired (false positives) or
+the start of the message's new text (false negatives). Rules were written looking at the dev
+part only; the held part says whether they generalise.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataset import DEFAULT, Message, Thread, load, prf, split
 
 from vendorwatch.nlp.confusion import clarification_sentences, thread_confusion
 
-THREAD_LEVELS = ("medium", "high")  # severities that count as "confusion" in call_reasons
+SEVERITIES = ("low", "medium", "high")
 
 
 @dataclass
@@ -79,13 +81,13 @@ def score_messages(
     return score
 
 
-def score_threads(threads: Iterable[Thread]) -> Score:
+def score_threads(threads: Iterable[Thread], levels: tuple[str, ...]) -> Score:
     score = Score()
     for thread in threads:
         if not thread.is_vendor:
             continue
         finding = thread_confusion([(m.direction, new_text(m)) for m in thread.messages])
-        predicted = finding is not None and finding.severity in THREAD_LEVELS
+        predicted = finding is not None and finding.severity in levels
         expected = "confusion" in thread.label.get("call_reasons", [])
         severity = finding.severity if finding else "none"
         rounds = len({e.reason.split(":")[0] for e in finding.evidence}) if finding else 0
@@ -101,7 +103,7 @@ def vendor_side(thread: Thread, message: Message) -> bool:
     return thread.is_vendor and message.direction == "in"
 
 
-def report(parts: dict[str, list[Thread]], verbose: bool) -> None:
+def report(parts: dict[str, list[Thread]], verbose: bool, levels: tuple[str, ...]) -> None:
     print("message level: clarification_request")
     for part, threads in parts.items():
         for name, keep in (("all messages", every), ("vendor side", vendor_side)):
@@ -110,10 +112,11 @@ def report(parts: dict[str, list[Thread]], verbose: bool) -> None:
             if verbose and part != "all" and name == "all messages":
                 for error in score.errors:
                     print(f"      {error}")
-    levels = "/".join(THREAD_LEVELS)
-    print(f"thread level: 'confusion' in call_reasons (vendor threads, severity {levels})")
+    print(
+        f"thread level: 'confusion' in call_reasons (vendor threads, severity {'/'.join(levels)})"
+    )
     for part, threads in parts.items():
-        score = score_threads(threads)
+        score = score_threads(threads, levels)
         print(score.line(part))
         if verbose and part != "all":
             for error in score.errors:
@@ -124,10 +127,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("-v", "--verbose", action="store_true", help="list errors")
+    parser.add_argument(
+        "--min-severity", choices=SEVERITIES, default="medium", help="thread-level threshold"
+    )
     args = parser.parse_args(argv)
     threads = load(args.folder)
     dev, held = split(threads)
-    report({"all": threads, "dev": dev, "held": held}, args.verbose)
+    levels = SEVERITIES[SEVERITIES.index(args.min_severity) :]
+    report({"all": threads, "dev": dev, "held": held}, args.verbose, levels)
     return 0
 
 

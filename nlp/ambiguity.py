@@ -140,7 +140,10 @@ class Lexicon:
     def of(cls, terms: Iterable[str]) -> Lexicon:
         words, phrases = set(), []
         for term in terms:
-            (words.add(term) if term.isalpha() else phrases.append(term))
+            if term.isalpha():
+                words.add(term)
+            else:
+                phrases.append(term)
         if not phrases:
             return cls(frozenset(words), None)
         alternatives = (
@@ -875,14 +878,14 @@ def _defined_after(span: Span) -> bool:
 
 
 def _following_noun(span: Span) -> Token | None:
+    """The head noun after "the usual": the last noun of "report format", else the first."""
     doc = span.doc
     end = min(span.end + 4, span.sent.end)
     nouns = [doc[i] for i in range(span.end, end) if doc[i].pos_ in ("NOUN", "PROPN")]
-    return (
-        nouns[-1]
-        if nouns and all(doc[i].is_alpha for i in range(span.end, nouns[-1].i))
-        else (nouns[0] if nouns else None)
-    )
+    if not nouns:
+        return None
+    compound = all(doc[i].is_alpha for i in range(span.end, nouns[-1].i))
+    return nouns[-1] if compound else nouns[0]
 
 
 def _with_noun(span: Span, phrase: str) -> str:

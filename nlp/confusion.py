@@ -26,7 +26,8 @@ from vendorwatch.nlp.findings import Evidence, Finding
 MAX_CHARS = 20_000  # per message: bounds the time on a pasted log or a 1 MB body
 MAX_SENTENCES = 400  # per message
 MAX_SENTENCE_CHARS = 500  # longer "sentences" are run-on pastes; only their head is matched
-MAX_MESSAGES = 200  # per thread
+MAX_MESSAGES = 200  # per thread: the most recent ones
+MAX_THREAD_CHARS = 200_000  # per thread, after the per-message cap: the most recent messages
 MAX_QUESTIONS = 40  # per message: questions checked against, and offered to, later messages
 MAX_CONTEXT_QUESTIONS = 100  # earlier questions a new one is compared with (the most recent)
 MAX_KEY_WORDS = 40  # words of a question kept for the fuzzy comparison
@@ -467,7 +468,8 @@ def clarification_sentences(text: str, earlier: Sequence[str] = ()) -> list[Evid
     the earlier messages of the thread) also restated numbers, quoted wording and repeats.
     """
     try:
-        summaries = [_summarise(t) for t in list(earlier)[-MAX_MESSAGES:]]
+        texts = [t for t in list(earlier) if isinstance(t, str)]
+        summaries = [_summarise(t) for t in texts[_first_read([("", t) for t in texts]) :]]
         return _message_evidence(text, _context(summaries))
     except (TypeError, ValueError, RecursionError):  # analysis must never take the daemon down
         return []
@@ -513,7 +515,8 @@ def thread_confusion(messages: Sequence[tuple[str, str]]) -> Finding | None:
     more, or a repeated/chased question across two rounds, is "high".
     """
     items = [m for m in list(messages) if _valid_item(m)]
-    capped = items[:MAX_MESSAGES]
+    first = _first_read(items)
+    capped = items[first:]
     summaries: list[_Summary] = []
     evidence: list[Evidence] = []
     asking = 0
@@ -521,14 +524,26 @@ def thread_confusion(messages: Sequence[tuple[str, str]]) -> Finding | None:
         same_side = [j for j in range(i) if capped[j][0] == direction]
         found = _message_evidence(text, _context(summaries, same_side))
         asking += bool(found)
-        evidence.extend(_labelled(e, i, direction) for e in found)
+        evidence.extend(_labelled(e, first + i, direction) for e in found)
         summaries.append(_summarise(text))
     if not evidence:
         return None
     severity = _severity(asking, {e.rule for e in evidence})
-    notes = _notes(capped, len(items) > len(capped), len(evidence))
+    notes = _notes(capped, first, len(evidence))
     shown = tuple(evidence[:MAX_EVIDENCE])
     return Finding("confusion", severity, shown, SUGGESTIONS[severity], notes)
+
+
+def _first_read(items: Sequence[tuple[str, str]]) -> int:
+    """Index of the oldest message read: the newest ones win within the thread's budget."""
+    budget = MAX_THREAD_CHARS
+    first = len(items)
+    while first > 0 and len(items) - first < MAX_MESSAGES:
+        budget -= min(len(items[first - 1][1]), MAX_CHARS)
+        if budget < 0:
+            break
+        first -= 1
+    return first
 
 
 def _valid_item(item: object) -> bool:
@@ -549,12 +564,12 @@ def _severity(messages_asking: int, rules: set[str]) -> str:
     return "low"
 
 
-def _notes(items: Sequence[tuple[str, str]], messages_cut: bool, found: int) -> tuple[str, ...]:
+def _notes(items: Sequence[tuple[str, str]], skipped: int, found: int) -> tuple[str, ...]:
     notes = []
     if found > MAX_EVIDENCE:
         notes.append(f"{found} sentences flagged, the first {MAX_EVIDENCE} shown")
     if any(len(text) > MAX_CHARS for _, text in items):
         notes.append(f"text cut at {MAX_CHARS:,} characters")
-    if messages_cut:
-        notes.append(f"only the first {MAX_MESSAGES} messages were read")
+    if skipped:
+        notes.append(f"the {skipped} oldest messages were not read (thread too long)")
     return tuple(notes)

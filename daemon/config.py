@@ -517,7 +517,10 @@ def _has_literal_secret(accounts: tuple[Account, ...], smtp: Smtp | None) -> boo
 
 
 def _permission_warnings(path: Path) -> list[str]:
-    mode = path.stat().st_mode
+    try:
+        mode = path.stat().st_mode
+    except OSError:  # parsed from memory, or the file went away: nothing to warn about
+        return []
     if mode & (stat.S_IRGRP | stat.S_IROTH):
         return [
             f"{path}: holds a literal password and is readable by others "

@@ -18,7 +18,7 @@ from datetime import UTC, timedelta
 from .config import Config
 from .identity import Parties
 from .parse import Limits, ParsedMessage, normalize_subject, parse
-from .sources import RawMessage
+from .sources import Location, RawMessage
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,8 @@ class Ingestor:
         Submitting batch k+1 before completing batch k keeps the workers parsing while
         this process fetches and writes. Jobs must be completed in submission order.
         """
-        fresh = [m for m in batch if not self._known_location(m)]
+        known = self._known_locations(batch)
+        fresh = [m for m in batch if m.location not in known]
         raws = [m.raw for m in fresh]
         if self.workers <= 1 or len(raws) < PARALLEL_MIN_BATCH:
             return Job(batch, fresh, finish, parsed=[parse(raw, self.limits) for raw in raws])
@@ -141,9 +142,17 @@ class Ingestor:
             self._stage = AnalysisStage(self.store, self.config)
         return self._stage
 
-    def _known_location(self, message: RawMessage) -> bool:
-        loc = message.location
-        return self.store.has_location(loc.source, loc.folder, loc.uidvalidity, loc.item)
+    def _known_locations(self, batch: Sequence[RawMessage]) -> set[Location]:
+        """The locations of the batch already ingested, one query per folder."""
+        by_folder: dict[tuple[str, str, int], list[str]] = {}
+        for message in batch:
+            loc = message.location
+            by_folder.setdefault((loc.source, loc.folder, loc.uidvalidity), []).append(loc.item)
+        known: set[Location] = set()
+        for (source, folder, uidvalidity), items in by_folder.items():
+            for item in self.store.known_items(source, folder, uidvalidity, items):
+                known.add(Location(source, folder, uidvalidity, item))
+        return known
 
     def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> bool:
         """Store one message (or just its new location); True when the message was new."""

@@ -11,7 +11,7 @@ import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -213,6 +213,9 @@ class Store:
             "INSERT OR REPLACE INTO raw_messages (message_key, encoding, raw) VALUES (?, ?, ?)",
             (row["message_key"], encoding, blob),
         )
+        attachments = list(attachments)
+        if not attachments:
+            return True
         self.conn.executemany(
             "INSERT INTO attachments (message_key, name, content_type, size, sha256, text) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -238,13 +241,23 @@ class Store:
             return None
         return zlib.decompress(row[1]) if row[0] == "zlib" else bytes(row[1])
 
-    def has_location(self, source: str, folder: str, uidvalidity: int, item: str) -> bool:
-        row = self.conn.execute(
-            "SELECT 1 FROM locations WHERE source = ? AND folder = ? AND uidvalidity = ? "
-            "AND item = ?",
-            (source, folder, uidvalidity, item),
-        ).fetchone()
-        return row is not None
+    def known_items(
+        self, source: str, folder: str, uidvalidity: int, items: Sequence[str]
+    ) -> set[str]:
+        """Which of `items` in a folder are already recorded."""
+        found: set[str] = set()
+        for start in range(0, len(items), 500):
+            part = list(items[start : start + 500])
+            marks = ",".join("?" * len(part))
+            found.update(
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT item FROM locations WHERE source = ? AND folder = ? "
+                    f"AND uidvalidity = ? AND item IN ({marks})",
+                    (source, folder, uidvalidity, *part),
+                )
+            )
+        return found
 
     def add_location(self, source: str, folder: str, uidvalidity: int, item: str, key: str) -> bool:
         cursor = self.conn.execute(

@@ -43,7 +43,8 @@ class Analyzer:
 
     @property
     def nlp(self):
-        return model.load(self.model_name)
+        # no rule reads entities yet; date and amount extraction will want NER back
+        return model.load(self.model_name, ner=False)
 
     def analyze(self, items: Sequence[MessageInput]) -> list[MessageResult]:
         results = []

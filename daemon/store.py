@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,12 +19,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .errors import NotFoundError, StoreError
 from .schema import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+def _load_sqlite_utils():
+    """Import sqlite-utils without the numpy it imports when installed.
+
+    numpy only adds column types for numpy values, which vendorwatch never stores, and
+    importing it costs about 0.1 s on every CLI query. Code that needs numpy later (spaCy)
+    imports it normally.
+    """
+    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+        import sqlite_utils
+
+        return sqlite_utils
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
+    try:
+        import sqlite_utils
+    finally:
+        del sys.modules["numpy"]
+    return sqlite_utils
 
 
 def now_iso() -> str:
@@ -42,7 +60,7 @@ class Store:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self.db = _load_sqlite_utils().Database(conn)
         self._in_transaction = False
 
     # -- opening -------------------------------------------------------------------------
@@ -573,8 +591,9 @@ class Store:
             if _machine_address(address):
                 continue
             texts = self.conn.execute(
-                "SELECT coalesce(subject, '') || ' ' || coalesce(new_text, '') FROM messages "
-                "WHERE counterpart = ? AND vendor IS NULL",
+                "SELECT coalesce(subject, '') || ' ' || substr(coalesce(new_text, ''), 1, 600) "
+                "FROM messages WHERE counterpart = ? AND +vendor IS NULL "
+                "ORDER BY date_utc DESC LIMIT 20",
                 (address,),
             ).fetchall()
             row["work_messages"] = sum(1 for (text,) in texts if _WORK_WORDS.search(text))

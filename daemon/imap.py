@@ -186,7 +186,7 @@ class ImapSource:
         try:
             sizes = client.fetch(uids, ["RFC822.SIZE"])
             small = [u for u in uids if _size(sizes, u) <= self.max_message_bytes]
-            large = [u for u in uids if u not in set(small)]
+            large = [u for u in uids if _size(sizes, u) > self.max_message_bytes]
             bodies = client.fetch(small, ["BODY.PEEK[]"]) if small else {}
             parts = (
                 client.fetch(

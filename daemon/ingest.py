@@ -126,8 +126,9 @@ class Ingestor:
         )
         result = BatchResult(skipped=len(job.batch) - len(job.fresh))
         with self.store.transaction():
+            stored = self.store.existing_keys([record.key for record in parsed])
             for message, record in zip(job.fresh, parsed, strict=True):
-                if self._store_one(message, record, result):
+                if self._store_one(message, record, result, stored):
                     result.new_keys.append(record.key)
             if self.analysis and result.new_keys:
                 result.analysed = self._analysis_stage().run(result.new_keys)
@@ -154,8 +155,13 @@ class Ingestor:
                 known.add(Location(source, folder, uidvalidity, item))
         return known
 
-    def _store_one(self, message: RawMessage, parsed: ParsedMessage, result: BatchResult) -> bool:
-        """Store one message (or just its new location); True when the message was new."""
+    def _store_one(
+        self, message: RawMessage, parsed: ParsedMessage, result: BatchResult, stored: set[str]
+    ) -> bool:
+        """Store one message (or just its new location); True when the message was new.
+
+        `stored` holds the keys already in the database; it grows as the batch is stored.
+        """
         loc = message.location
         if parsed.parse_error:
             where = (
@@ -171,7 +177,8 @@ class Ingestor:
                 folder=loc.folder,
                 item=loc.item,
             )
-        new = not self.store.has_message(parsed.key)
+        new = parsed.key not in stored
+        stored.add(parsed.key)
         if new:
             self.store.insert_message(
                 self._row(parsed, message), message.raw, [vars(a) for a in parsed.attachments]

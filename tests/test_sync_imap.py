@@ -267,3 +267,28 @@ def test_check_reports_each_account(tmp_path, imap_env, run_cli):
     result = run_cli("--config", str(config), "check")
     assert result.code == 0, result.out + result.err
     assert "ok   account test" in result.out and imap_env.password not in result.out
+
+
+def test_password_never_in_logs_output_or_database(tmp_path, imap_env):
+    """Debug logging, a wrong password and a good one: the secret appears nowhere."""
+    imap_env.append("INBOX", make_raw(1))
+    config = imap_config(tmp_path, imap_env, folders=("INBOX",))
+    outputs = []
+    for secret in ("wrong-Zq9-secret", imap_env.password):
+        env = dict(os.environ, **{PASSWORD_ENV: secret})
+        for args in (("--log-level", "debug", "sync", "--once"), ("check",), ("status",)):
+            # a fresh process, so the debug log handler writes to the captured stderr
+            done = subprocess.run(
+                [sys.executable, "-m", "vendorwatch.daemon", "--config", str(config), *args],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            outputs.append((secret, done.stdout + done.stderr))
+    assert any("DEBUG" in text for _, text in outputs)  # the log really was at debug level
+    for secret, text in outputs:
+        assert secret not in text
+    database = b"".join(p.read_bytes() for p in tmp_path.glob("vw.db*"))
+    assert imap_env.password.encode() not in database
+    assert b"wrong-Zq9-secret" not in database

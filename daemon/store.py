@@ -62,6 +62,7 @@ class Store:
         self.conn = conn
         self.db = _load_sqlite_utils().Database(conn)
         self._in_transaction = False
+        self._unindexed: list[int] = []  # messages inserted in this transaction, for FTS
 
     # -- opening -------------------------------------------------------------------------
 
@@ -170,6 +171,7 @@ class Store:
         self._in_transaction = True
         try:
             yield
+            self._index_new_messages()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -177,6 +179,20 @@ class Store:
             self.conn.execute("COMMIT")
         finally:
             self._in_transaction = False
+            self._unindexed.clear()
+
+    def _index_new_messages(self) -> None:
+        """Add this transaction's new messages to the full-text index in one statement each
+        500 rows: indexing row by row from a trigger cost a third of ingest time."""
+        ids = self._unindexed
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            self.conn.execute(
+                "INSERT INTO messages_fts (rowid, subject, from_name, new_text) "
+                f"SELECT id, subject, from_name, new_text FROM messages WHERE id IN ({marks})",
+                part,
+            )
 
     # -- ingest --------------------------------------------------------------------------
 
@@ -224,7 +240,16 @@ class Store:
     def insert_message(
         self, row: dict[str, Any], raw: bytes, attachments: Iterable[dict[str, Any]] = ()
     ) -> bool:
-        """Insert a message unless its key is stored already; True when it was new."""
+        """Insert a message unless its key is stored already; True when it was new.
+
+        It joins the caller's transaction (or opens one), whose commit indexes it for search.
+        """
+        with self.transaction():
+            return self._insert_message(row, raw, attachments)
+
+    def _insert_message(
+        self, row: dict[str, Any], raw: bytes, attachments: Iterable[dict[str, Any]]
+    ) -> bool:
         row = dict(row, ingested_at=now_iso())
         for key in ("to_addrs", "cc_addrs", "refs", "notes"):
             if not isinstance(row.get(key), str | None):
@@ -236,6 +261,7 @@ class Store:
         )
         if cursor.rowcount == 0:
             return False
+        self._unindexed.append(cursor.lastrowid)
         encoding, blob = _pack_raw(raw)
         self.conn.execute(
             "INSERT OR REPLACE INTO raw_messages (message_key, encoding, raw) VALUES (?, ?, ?)",

@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument(
         "--runs",
         type=int,
-        default=3,
+        default=5,
         help="runs of each side; the medians are compared, since mbsync is "
         "disk-bound and varies between runs",
     )

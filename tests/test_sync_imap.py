@@ -292,3 +292,28 @@ def test_password_never_in_logs_output_or_database(tmp_path, imap_env):
     database = b"".join(p.read_bytes() for p in tmp_path.glob("vw.db*"))
     assert imap_env.password.encode() not in database
     assert b"wrong-Zq9-secret" not in database
+
+
+def test_ctrl_c_mid_sync_says_how_to_resume(tmp_path, imap_env):
+    server = imap_env
+    server.append_many("INBOX", [make_raw(i) for i in range(1500)])
+    config = imap_config(tmp_path, server, folders=("INBOX",))
+    cmd = [sys.executable, "-m", "vendorwatch.daemon", "--config", str(config), "sync", "--once"]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (tmp_path / "vw.db").exists() and _count(tmp_path) > 0:
+            break
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the terminal's process group
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        pytest.skip("the sync finished before the interrupt arrived")
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "resume" in err and "Traceback" not in err
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    ids = stored_ids(tmp_path)
+    assert len(ids) == len(set(ids)) and set(ids) == set(server.message_ids("INBOX"))

@@ -56,7 +56,7 @@ system-test: system-python
 $(VENV)/.installed-demo: pyproject.toml | system-python
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[model]'
+	$(PY) -m pip install -q -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | system-python

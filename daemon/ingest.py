@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -18,6 +18,7 @@ from datetime import UTC, timedelta
 from .config import Config
 from .identity import Parties
 from .parse import Limits, ParsedMessage, normalize_subject, parse
+from .progress import Progress
 from .sources import Location, RawMessage
 from .store import Store
 
@@ -91,6 +92,31 @@ class Ingestor:
     ) -> BatchResult:
         """Store a batch; `finish` runs inside the same transaction (it saves sync state)."""
         return self.complete(self.submit(batch, finish))
+
+    def ingest_all(
+        self,
+        batches: Iterable[tuple[Sequence[RawMessage], Callable[[Store], None] | None, int]],
+        progress: Progress,
+    ) -> BatchResult:
+        """Store (batch, finish, count) items in order, parsing batch k+1 in the workers
+        while batch k is stored; `count` is what the batch advances the progress by."""
+        total = BatchResult()
+        pending: tuple[Job, int] | None = None
+        for batch, finish, count in batches:
+            job = self.submit(batch, finish)
+            if pending is not None:
+                self._report(*pending, total, progress)
+            pending = (job, count)
+        if pending is not None:
+            self._report(*pending, total, progress)
+        return total
+
+    def _report(self, job: Job, count: int, total: BatchResult, progress: Progress) -> None:
+        result = self.complete(job)
+        total.add(result)
+        for error in result.errors:
+            progress.note(error)
+        progress.advance(count)
 
     def submit(
         self, batch: Sequence[RawMessage], finish: Callable[[Store], None] | None = None

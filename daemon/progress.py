@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    def add_total(self, n: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def note(self, message: str) -> None: ...
+
+
+class QuietProgress:
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        log.info("%s", message)
 
 
 class PlainProgress:

@@ -10,32 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from .config import Account, Config
 from .errors import SourceError
 from .imap import FolderInfo, ImapSource
 from .ingest import BatchResult, Ingestor
+from .progress import Progress, QuietProgress
 from .store import Store
 
 log = logging.getLogger(__name__)
-
-
-class Progress(Protocol):
-    def add_total(self, n: int) -> None: ...
-    def advance(self, n: int) -> None: ...
-    def note(self, message: str) -> None: ...
-
-
-class QuietProgress:
-    def add_total(self, n: int) -> None:
-        pass
-
-    def advance(self, n: int) -> None:
-        pass
-
-    def note(self, message: str) -> None:
-        log.info("%s", message)
 
 
 @dataclass
@@ -154,26 +137,13 @@ def _sync_folder(
             store.save_sync_state(account.name, folder, uidvalidity, plan.last_uid)
         return
     size = account.batch_size
-    pending = None
-    for start in range(0, len(plan.uids), size):
-        chunk = plan.uids[start : start + size]
-        top = chunk[-1]
-        batch = source.fetch(chunk)
-        job = ingestor.submit(
-            batch,
-            finish=lambda s, top=top: s.save_sync_state(account.name, folder, uidvalidity, top),
-        )
-        if pending is not None:
-            _complete(ingestor, pending, progress, report)
-        pending = (job, len(chunk))
-    if pending is not None:
-        _complete(ingestor, pending, progress, report)
 
+    def saver(top: int):
+        return lambda s: s.save_sync_state(account.name, folder, uidvalidity, top)
 
-def _complete(ingestor: Ingestor, pending: tuple, progress: Progress, report: FolderReport) -> None:
-    job, count = pending
-    result = ingestor.complete(job)
-    report.result.add(result)
-    for error in result.errors:
-        progress.note(error)
-    progress.advance(count)
+    def batches():
+        for start in range(0, len(plan.uids), size):
+            chunk = plan.uids[start : start + size]
+            yield source.fetch(chunk), saver(chunk[-1]), len(chunk)
+
+    report.result.add(ingestor.ingest_all(batches(), progress))

@@ -163,12 +163,6 @@ CREATE TABLE call_suggestions (
     UNIQUE (thread_id, episode)
 );
 CREATE INDEX call_suggestions_status ON call_suggestions (status);
-
-CREATE TABLE analysis_state (
-    thread_id TEXT PRIMARY KEY,
-    analysed_through TEXT,
-    episode_start TEXT
-);
 """
 
 # Subject threading asks for the latest message of a subject and party: with the date in

@@ -91,12 +91,6 @@ def episodes(messages: Sequence[ThreadMessage]) -> list[tuple[int, int, str | No
     return found
 
 
-def episode_start(messages: Sequence[ThreadMessage]) -> tuple[int, str | None]:
-    """Index of the first message of the open episode, and why the one before ended."""
-    cut = episodes(messages)
-    return cut[-1][0], cut[-2][2] if len(cut) > 1 else None
-
-
 def assess(episode: Sequence[ThreadMessage], thread_findings: Sequence[Finding] = ()) -> Risk:
     """Combine the findings of one episode's recent messages and its thread-level findings.
 

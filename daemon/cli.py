@@ -254,7 +254,16 @@ def vendors(state: Context, candidates: bool, as_json: bool) -> None:
                 columns=["address", "name", "threads", "received", "sent", "last_contact"],
             )
             return
-        rows = store.vendors_overview()
+        rows = store.vendors_overview(config.owner.today())
+    if not as_json:
+        rows = [
+            dict(
+                r,
+                on_time=_percent(r["on_time_rate"]),
+                unpaid=", ".join(f"{c} {a}" for c, a in r["unpaid_totals"].items()),
+            )
+            for r in rows
+        ]
     emit(
         rows,
         as_json=as_json,
@@ -264,10 +273,15 @@ def vendors(state: Context, candidates: bool, as_json: bool) -> None:
             "messages",
             "open_deliveries",
             "unpaid_invoices",
-            "on_time_rate",
+            "unpaid",
+            "on_time",
             "last_contact",
         ],
     )
+
+
+def _percent(rate: float | None) -> str:
+    return "no data" if rate is None else f"{rate * 100:.0f}%"
 
 
 @cli.command()
@@ -275,19 +289,42 @@ def vendors(state: Context, candidates: bool, as_json: bool) -> None:
 @json_option
 @common_options
 def vendor(state: Context, name: str, as_json: bool) -> None:
-    """One vendor's history: threads and a timeline."""
+    """One vendor's history: quality figures with their trend, threads and a timeline of
+    messages, commitments, deliveries, invoices, payments and findings."""
+    from .quality import sparkline
+
+    config = state.config()
     with state.store() as store:
-        record = store.vendor(name)
+        record = store.vendor(name, config.owner.today())
     if as_json:
         emit_record(record, as_json=True)
         return
-    emit_record(record, as_json=False)
+    figures = record["quality"]
+    emit_record(
+        {k: v for k, v in record.items() if k not in ("quality", "unpaid_totals")}, as_json=False
+    )
+    click.echo(f"unpaid: {', '.join(f'{c} {a}' for c, a in record['unpaid_totals'].items())}")
+    trend = figures["trend"]
+    click.echo(
+        f"on time: {figures['on_time']['on_time']}/{figures['on_time']['scored']} "
+        f"(last {figures['window_days']} days: {_percent(figures['on_time_rate']['window'])}, "
+        f"before: {_percent(figures['on_time_rate']['baseline'])}); trend "
+        f"{sparkline([p['on_time_rate'] for p in trend])} "
+        f"({' → '.join(_percent(p['on_time_rate']) for p in trend)})"
+    )
+    rounds, hours = figures["revision_rounds"]["all"], figures["response_hours"]["all"]
+    click.echo(
+        "revision rounds per delivery: "
+        + ("no data" if rounds is None else f"{rounds:.1f}")
+        + "; median response: "
+        + ("no data" if hours is None else f"{hours:.0f} h")
+    )
     emit(record["threads"], as_json=False, title="threads", columns=["last", "messages", "subject"])
     emit(
-        record["timeline"][-30:],
+        record["timeline"][-40:],
         as_json=False,
-        title="timeline (latest 30)",
-        columns=["date", "direction", "kind", "subject"],
+        title="timeline (latest 40)",
+        columns=["date", "kind", "direction", "what"],
     )
 
 
@@ -334,7 +371,9 @@ FINDING_KINDS = [
 @cli.command()
 @click.option("--kind", type=click.Choice(FINDING_KINDS), help="Only this kind.")
 @click.option("--vendor", help="Only this vendor.")
-@click.option("--all", "include_dismissed", is_flag=True, help="Include dismissed findings.")
+@click.option(
+    "--all", "include_dismissed", is_flag=True, help="Include dismissed and resolved findings."
+)
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(0))
 @json_option
 @common_options
@@ -437,6 +476,84 @@ def lint(state: Context, source, as_json: bool) -> None:
     if report.cut:
         click.echo("note: the text was long; only its beginning was checked", err=True)
     sys.exit(1 if report.issues else 0)
+
+
+@cli.command()
+@click.option("--all", "include_done", is_flag=True, help="Include what is done (on time or late).")
+@click.option("--vendor", help="Only this vendor.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Status on this day.")
+@json_option
+@common_options
+def due(state: Context, include_done: bool, vendor: str | None, as_of, as_json: bool) -> None:
+    """Upcoming and overdue deliveries, deadlines and payments."""
+    config = state.config()
+    today = as_of.date() if as_of else config.owner.today()
+    with state.store() as store:
+        rows = store.due(today, include_done=include_done, vendor=vendor)
+    if not as_json:
+        rows = [dict(r, what=r["text"] or _money(r)) for r in rows]
+    emit(
+        rows,
+        as_json=as_json,
+        empty="nothing due",
+        columns=["id", "due_date", "status", "kind", "vendor", "what", "done_on"],
+    )
+
+
+def _money(row: dict[str, Any]) -> str:
+    amount = f"{row['currency'] or ''} {row['amount'] or '?'}".strip()
+    return f"invoice {row['invoice_number'] or '(no number)'}: {amount}"
+
+
+@cli.command()
+@click.option("--vendor", help="Only this vendor.")
+@click.option("--unpaid", is_flag=True, help="Only invoices not paid yet.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="Status on this day.")
+@json_option
+@common_options
+def invoices(state: Context, vendor: str | None, unpaid: bool, as_of, as_json: bool) -> None:
+    """Invoices with amount, due date and whether (and when) they were paid."""
+    config = state.config()
+    today = as_of.date() if as_of else config.owner.today()
+    with state.store() as store:
+        rows = store.invoices(today, vendor=vendor, unpaid=unpaid)
+    emit(
+        rows,
+        as_json=as_json,
+        empty="no invoices",
+        columns=["vendor", "number", "amount", "currency", "issued", "due", "status", "paid_on"],
+    )
+
+
+@cli.group()
+def mark() -> None:
+    """Record what the mail does not say: analysis never overwrites these."""
+
+
+def _mark_command(kind: str, argument: str, help_text: str) -> None:
+    @mark.command(kind, help=help_text)
+    @click.argument("target", metavar=argument)
+    @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date (default: today).")
+    @click.option("--vendor", help="The vendor, when two vendors use the same invoice number.")
+    @common_options
+    def command(state: Context, target: str, on, vendor: str | None) -> None:
+        config = state.config()
+        day = (on.date() if on else config.owner.today()).isoformat()
+        with state.store() as store:
+            key = store.mark_target(kind, target, vendor)
+            store.add_mark(kind, key, day)
+            with store.transaction():
+                from .tracker import Tracker
+
+                Tracker(store, config).refresh()
+        click.echo(f"marked {target} {kind} on {day}")
+
+
+_mark_command("paid", "INVOICE", "An invoice is paid (by its number).")
+_mark_command("delivered", "ID", "A commitment is delivered (its id in `vendorwatch due`).")
+_mark_command(
+    "reviewed", "DELIVERY", "A delivery is reviewed (its id or Message-ID, as in findings)."
+)
 
 
 @cli.command()

@@ -14,7 +14,7 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,6 +49,10 @@ class Owner:
     timezone: str = "UTC"
     working_hours: WorkingHours = WorkingHours(time(9), time(17, 30))
     language: str = "en"
+
+    def today(self) -> date:
+        """The owner's local date: what "due today" and "overdue" are measured against."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,18 @@ class Summary:
     recipients: tuple[str, ...] = ()
     weekly_day: str = "monday"
     send_when_quiet: bool = True
+    reminder_days: int = 3  # a question or request unanswered this long is listed
+    subject: str = "vendorwatch"  # the subject starts with this; the date and counts follow
+
+
+@dataclass(frozen=True)
+class Alerts:
+    """Immediate emails for serious findings, between two daily summaries (off by default)."""
+
+    enabled: bool = False
+    min_severity: str = "high"
+    max_per_hour: int = 2  # emails, not findings: one email carries every new finding
+    recipients: tuple[str, ...] = ()  # default: the summary's recipients
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,14 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class Tracking:
+    review_days: int = 3  # a delivery unreviewed this long is a finding
+    payment_due_days: int = 3  # an unpaid invoice due within this many days is a finding
+    quality_window_days: int = 90  # recent window compared with the vendor's earlier baseline
+    reference_folder: Path | None = None  # files a delivery must not copy (originality)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     owner: Owner = Owner()
@@ -134,6 +158,8 @@ class Config:
     database: Path = field(default_factory=paths.default_database)
     sync: Sync = Sync()
     analysis: Analysis = Analysis()
+    tracking: Tracking = Tracking()
+    alerts: Alerts = Alerts()
     warnings: tuple[str, ...] = ()
 
 
@@ -272,6 +298,8 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     storage.finish()
     sync = _sync(_Section(path, "sync", top.get("sync", dict, {})))
     analysis = _analysis(_Section(path, "analysis", top.get("analysis", dict, {})))
+    tracking = _tracking(_Section(path, "tracking", top.get("tracking", dict, {})))
+    alerts = _alerts(_Section(path, "alerts", top.get("alerts", dict, {})))
     top.finish()
     if path is not None and _has_literal_secret(accounts, smtp):
         warnings.extend(_permission_warnings(path))
@@ -285,6 +313,8 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         database=Path(db).expanduser() if db else paths.default_database(),
         sync=sync,
         analysis=analysis,
+        tracking=tracking,
+        alerts=alerts,
         warnings=tuple(warnings),
     )
 
@@ -393,6 +423,8 @@ def _summary(s: _Section) -> Summary:
         recipients=_addresses(s, "recipients"),
         weekly_day=day,
         send_when_quiet=s.get("send_when_quiet", bool, True),
+        reminder_days=_positive(s, "reminder_days", int, 3),
+        subject=_one_line(s, "subject", s.get("subject", str, "vendorwatch")),
     )
     s.finish()
     return summary
@@ -405,11 +437,11 @@ def _smtp(s: _Section) -> Smtp:
         raise s.error("tls", f"must be one of ssl, starttls, none, not {tls!r}")
     username = s.get("username", str, None)
     secret = _secret(s)
-    if tls == "none" and secret.configured and not is_loopback(host):
+    if tls == "none" and not is_loopback(host):
         raise s.error(
             "tls",
-            f"plaintext login to {host} would send the password in clear",
-            'use tls = "ssl" or "starttls"',
+            f"plaintext SMTP to {host} would send the password and the summary in clear",
+            'use tls = "ssl" or "starttls"; "none" is only for 127.0.0.1',
         )
     port = s.get("port", int, {"ssl": 465, "starttls": 587, "none": 25}[tls])
     _check_port(s, "port", port)
@@ -441,6 +473,44 @@ def _analysis(s: _Section) -> Analysis:
     analysis = Analysis(spacy_model=s.get("spacy_model", str, None))
     s.finish()
     return analysis
+
+
+def _tracking(s: _Section) -> Tracking:
+    folder = s.get("reference_folder", str, None)
+    if folder and not Path(folder).expanduser().is_dir():
+        raise s.error("reference_folder", f"{folder} is not a folder", "give an existing folder")
+    tracking = Tracking(
+        review_days=_positive(s, "review_days", int, 3),
+        payment_due_days=_positive(s, "payment_due_days", int, 3),
+        quality_window_days=_positive(s, "quality_window_days", int, 90),
+        reference_folder=Path(folder).expanduser() if folder else None,
+    )
+    s.finish()
+    return tracking
+
+
+SEVERITIES = ("low", "medium", "high")
+
+
+def _alerts(s: _Section) -> Alerts:
+    severity = s.get("min_severity", str, "high").lower()
+    if severity not in SEVERITIES:
+        raise s.error("min_severity", f"{severity!r} is not a severity", "low, medium or high")
+    alerts = Alerts(
+        enabled=s.get("enabled", bool, False),
+        min_severity=severity,
+        max_per_hour=_positive(s, "max_per_hour", int, 2),
+        recipients=_addresses(s, "recipients"),
+    )
+    s.finish()
+    return alerts
+
+
+def _one_line(s: _Section, name: str, value: str) -> str:
+    """A value that goes into a mail header: no line breaks (they would inject headers)."""
+    if any(c in value for c in "\r\n") or not value.strip():
+        raise s.error(name, "must be one non-empty line", 'write e.g. "vendorwatch"')
+    return value.strip()
 
 
 def _addresses(s: _Section, name: str) -> tuple[str, ...]:

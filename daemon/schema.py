@@ -180,9 +180,127 @@ M004_FTS_PER_TRANSACTION = """
 DROP TRIGGER messages_ai;
 """
 
+# Issue-4 tracking. Extraction rows are per message (replaced when the message is analysed
+# again); the links between them (delivery -> commitment, review, revisions) are per thread
+# and rebuilt from the thread's messages in date order, so late or out-of-order mail (Sent
+# is synced after INBOX) ends in the same state. The owner's marks live apart and win.
+M005_TRACKING = """
+CREATE TABLE commitments (
+    id INTEGER PRIMARY KEY,
+    ckey TEXT NOT NULL UNIQUE,
+    message_key TEXT NOT NULL,
+    message_id TEXT,
+    thread_id TEXT NOT NULL,
+    vendor TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('delivery', 'request_deadline')),
+    set_by TEXT NOT NULL CHECK (set_by IN ('vendor', 'owner')),
+    due_date TEXT NOT NULL,
+    text TEXT NOT NULL,
+    span TEXT,
+    conditional INTEGER NOT NULL DEFAULT 0,
+    made_at TEXT,
+    delivery_key TEXT,
+    done_on TEXT
+);
+CREATE INDEX commitments_thread ON commitments (thread_id);
+CREATE INDEX commitments_vendor_due ON commitments (vendor, due_date);
+CREATE INDEX commitments_message ON commitments (message_key);
+
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    message_key TEXT NOT NULL UNIQUE,
+    message_id TEXT,
+    thread_id TEXT NOT NULL,
+    vendor TEXT,
+    delivered_on TEXT NOT NULL,
+    delivered_at TEXT,
+    evidence TEXT,
+    items TEXT NOT NULL DEFAULT '[]',
+    fingerprint TEXT,
+    commitment_key TEXT,
+    due_date TEXT,
+    reviewed_on TEXT,
+    revision_rounds INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX deliveries_thread ON deliveries (thread_id);
+CREATE INDEX deliveries_vendor ON deliveries (vendor, delivered_on);
+
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    ikey TEXT NOT NULL UNIQUE,
+    message_key TEXT NOT NULL,
+    message_id TEXT,
+    thread_id TEXT,
+    vendor TEXT,
+    number TEXT,
+    amount TEXT,
+    currency TEXT,
+    issued TEXT,
+    terms TEXT,
+    due TEXT,
+    source TEXT,
+    notes TEXT
+);
+CREATE INDEX invoices_vendor_number ON invoices (vendor, number);
+CREATE INDEX invoices_message ON invoices (message_key);
+
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    pkey TEXT NOT NULL UNIQUE,
+    message_key TEXT NOT NULL,
+    message_id TEXT,
+    vendor TEXT,
+    invoice_number TEXT,
+    paid_on TEXT NOT NULL,
+    amount TEXT,
+    currency TEXT,
+    payee TEXT,
+    provider TEXT,
+    kind TEXT,
+    evidence TEXT
+);
+CREATE INDEX payments_vendor ON payments (vendor, invoice_number);
+CREATE INDEX payments_message ON payments (message_key);
+
+CREATE TABLE marks (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('paid', 'delivered', 'reviewed')),
+    target TEXT NOT NULL,
+    on_date TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, target)
+);
+
+ALTER TABLE findings ADD COLUMN resolved_at TEXT;
+"""
+
+# The daily summary of a day is claimed (status 'sending') in a transaction before it is
+# sent, so two processes never both send it; alerts remember which findings went out and
+# when, for the hourly rate limit.
+M006_SUMMARIES = """
+CREATE TABLE summaries (
+    day TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'skipped', 'failed')),
+    recipients TEXT NOT NULL DEFAULT '[]',
+    claimed_at TEXT NOT NULL,
+    sent_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    error TEXT
+);
+
+CREATE TABLE alerts (
+    fingerprint TEXT PRIMARY KEY,
+    batch TEXT NOT NULL,
+    sent_at TEXT NOT NULL
+);
+CREATE INDEX alerts_sent_at ON alerts (sent_at);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("001_initial", M001_INITIAL),
     ("002_analysis", M002_ANALYSIS),
     ("003_subject_index", M003_SUBJECT_INDEX),
     ("004_fts_per_transaction", M004_FTS_PER_TRANSACTION),
+    ("005_tracking", M005_TRACKING),
+    ("006_summaries", M006_SUMMARIES),
 ]

@@ -15,14 +15,18 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from . import quality
 from .errors import NotFoundError, StoreError
 from .schema import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
+RELIABLE_ON_TIME = 0.8  # capacity view: vendors at or above this on-time rate
 
 
 def _load_sqlite_utils():
@@ -500,10 +504,10 @@ class Store:
             where.append("vendor = ? COLLATE NOCASE")
             params.append(vendor)
         if not include_dismissed:
-            where.append("dismissed_at IS NULL")
+            where.append("dismissed_at IS NULL AND resolved_at IS NULL")
         sql = (
             "SELECT id, kind, severity, vendor, subject, message_id, thread_id, date, evidence, "
-            "suggestion, notes, dismissed_at FROM findings WHERE "
+            "suggestion, notes, dismissed_at, resolved_at FROM findings WHERE "
             + " AND ".join(where)
             + " ORDER BY date DESC, id DESC"
             + (" LIMIT ?" if limit else "")
@@ -541,6 +545,405 @@ class Store:
         if cursor.rowcount == 0 and not self.query("SELECT 1 FROM findings WHERE id = ?", (ident,)):
             raise NotFoundError(f"no finding with id {ident}")
 
+    # -- tracking: commitments, deliveries, invoices, payments ---------------------------
+
+    def tracking_inputs(self, keys: Iterable[str]) -> list[dict[str, Any]]:
+        """The messages among `keys` that tracking reads: vendor mail, and machine senders
+        (payment notifications name the vendor in their text, not in their address)."""
+        rows: list[dict[str, Any]] = []
+        for part, marks in _in_chunks(list(keys)):
+            rows += self.query(
+                "SELECT message_key, message_id, thread_id, vendor, direction, from_addr, "
+                "from_name, subject, new_text, body_text, date, date_utc FROM messages "
+                "WHERE message_key IN (" + marks + ") AND auto_reply IS NULL",
+                tuple(part),
+            )
+        rows = [r for r in rows if r["vendor"] or _machine_address(r["from_addr"] or "")]
+        for part, marks in _in_chunks([r["message_key"] for r in rows]):
+            texts: dict[str, list[tuple[str, str | None]]] = {}
+            for key, name, text in self.conn.execute(
+                "SELECT message_key, name, text FROM attachments WHERE message_key IN ("
+                + marks
+                + ") ORDER BY id",
+                part,
+            ):
+                texts.setdefault(key, []).append((name, text))
+            for row in rows:
+                if row["message_key"] in texts:
+                    row["attachments"] = texts[row["message_key"]]
+        for row in rows:
+            row.setdefault("attachments", [])
+        return sorted(rows, key=lambda r: r["date_utc"] or "")
+
+    def vendor_signals(self, vendor: str, limit: int = 5) -> dict[str, Any]:
+        """What tells a vendor's country: the UTC offsets and text of their latest mail."""
+        rows = self.conn.execute(
+            "SELECT utc_offset, substr(coalesce(body_text, ''), 1, 4000) FROM messages "
+            "WHERE vendor = ? AND direction = 'in' ORDER BY date_utc DESC LIMIT ?",
+            (vendor, limit),
+        ).fetchall()
+        return {
+            "utc_offsets": [r[0] * 60 for r in rows if r[0] is not None],
+            "texts": [r[1] for r in rows],
+        }
+
+    def save_extractions(self, message_key: str, found: dict[str, list[dict[str, Any]]]) -> None:
+        """Replace what was extracted from one message: analysing it again gives the same
+        rows, never a second copy. Links between rows are rebuilt per thread afterwards."""
+        for table in _TRACKING_TABLES:
+            self.conn.execute(f"DELETE FROM {table} WHERE message_key = ?", (message_key,))
+            for row in found.get(table, ()):
+                row = {k: _sql_value(v) for k, v in row.items()}
+                self.conn.execute(
+                    f"INSERT OR REPLACE INTO {table} ({','.join(row)}) "
+                    f"VALUES ({','.join('?' * len(row))})",
+                    list(row.values()),
+                )
+
+    def thread_tracking(self, thread_id: str) -> dict[str, list[dict[str, Any]]]:
+        """A thread's messages (oldest first), commitments and deliveries, for relinking."""
+        return {
+            "messages": self.query(
+                "SELECT message_key, direction, date, date_utc, new_text FROM messages "
+                "WHERE thread_id = ? AND auto_reply IS NULL ORDER BY date_utc, id",
+                (thread_id,),
+            ),
+            "commitments": self.query(
+                "SELECT * FROM commitments WHERE thread_id = ? ORDER BY made_at, id", (thread_id,)
+            ),
+            "deliveries": self.query(
+                "SELECT * FROM deliveries WHERE thread_id = ? ORDER BY delivered_at, id",
+                (thread_id,),
+            ),
+        }
+
+    def save_thread_links(
+        self, commitments: Iterable[dict[str, Any]], deliveries: Iterable[dict[str, Any]]
+    ) -> None:
+        self.conn.executemany(
+            "UPDATE commitments SET delivery_key = :delivery_key, done_on = :done_on "
+            "WHERE ckey = :ckey",
+            list(commitments),
+        )
+        self.conn.executemany(
+            "UPDATE deliveries SET commitment_key = :commitment_key, due_date = :due_date, "
+            "reviewed_on = :reviewed_on, revision_rounds = :revision_rounds "
+            "WHERE message_key = :message_key",
+            list(deliveries),
+        )
+
+    def delivery_fingerprints(self, before_utc: str | None) -> list[dict[str, Any]]:
+        """Earlier deliveries with a text fingerprint, for the originality check."""
+        rows = self.query(
+            "SELECT d.message_key, d.message_id, d.vendor, d.delivered_on, d.items, "
+            "d.fingerprint FROM deliveries d WHERE d.fingerprint IS NOT NULL "
+            "AND d.delivered_at < ?",
+            (before_utc or "9999",),
+        )
+        for row in rows:
+            row["fingerprint"] = json.loads(row["fingerprint"])
+            row["items"] = json.loads(row["items"])
+        return rows
+
+    def invoice_vendor(self, number: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT vendor FROM invoices WHERE number = ? COLLATE NOCASE LIMIT 1", (number,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def add_mark(self, kind: str, target: str, on_date: str) -> None:
+        """The owner's own record ("paid", "delivered", "reviewed"): analysis never
+        overwrites it, and it wins over what the mail says."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO marks (kind, target, on_date, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, target) DO UPDATE SET on_date = excluded.on_date",
+                (kind, target, on_date, now_iso()),
+            )
+
+    def mark_target(self, kind: str, ident: str, vendor: str | None = None) -> str:
+        """The stable key a mark is stored under, from what the user typed: an invoice
+        number (paid), a commitment id from `due` (delivered), or a delivery's id or
+        Message-ID (reviewed)."""
+        ident = ident.strip().strip("<>")
+        if kind == "paid":
+            rows = self.query(
+                "SELECT DISTINCT vendor, number FROM invoices WHERE number = ? COLLATE NOCASE"
+                + (" AND vendor = ? COLLATE NOCASE" if vendor else ""),
+                (ident, vendor) if vendor else (ident,),
+            )
+            if not rows:
+                raise NotFoundError(f"no invoice numbered {ident!r}" + _for(vendor))
+            if len(rows) > 1:
+                names = ", ".join(sorted(r["vendor"] or "?" for r in rows))
+                raise NotFoundError(
+                    f"invoice {ident!r} exists for several vendors ({names}): add --vendor"
+                )
+            return _invoice_target(rows[0]["vendor"], rows[0]["number"])
+        if kind == "delivered":
+            row = self.conn.execute(
+                "SELECT ckey FROM commitments WHERE id = ? OR ckey = ?",
+                (int(ident) if ident.isdigit() else -1, ident),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no commitment with id {ident} (ids are in `vendorwatch due`)")
+            return row[0]
+        row = self.conn.execute(
+            "SELECT message_key FROM deliveries WHERE id = ? OR message_id = ? OR message_key = ?",
+            (int(ident) if ident.isdigit() else -1, ident, ident),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no delivery with id or Message-ID {ident}")
+        return row[0]
+
+    def _marks(self) -> dict[tuple[str, str], str]:
+        return {
+            (k, t): d for k, t, d in self.conn.execute("SELECT kind, target, on_date FROM marks")
+        }
+
+    def commitment_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Commitments with the owner's "delivered" marks applied."""
+        rows = self.query(
+            "SELECT c.*, m.subject FROM commitments c LEFT JOIN messages m "
+            "ON m.message_key = c.message_key"
+            + (" WHERE c.vendor = ? COLLATE NOCASE" if vendor else "")
+            + " ORDER BY c.due_date, c.id",
+            (vendor,) if vendor else (),
+        )
+        marks = self._marks()
+        for row in rows:
+            marked = marks.get(("delivered", row["ckey"]))
+            if marked:
+                row["done_on"], row["marked"] = marked, True
+        return rows
+
+    def delivery_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Deliveries with the owner's "reviewed" marks applied."""
+        rows = self.query(
+            "SELECT d.*, m.subject FROM deliveries d LEFT JOIN messages m "
+            "ON m.message_key = d.message_key"
+            + (" WHERE d.vendor = ? COLLATE NOCASE" if vendor else "")
+            + " ORDER BY d.delivered_at, d.id",
+            (vendor,) if vendor else (),
+        )
+        marks = self._marks()
+        for row in rows:
+            row["items"] = json.loads(row["items"] or "[]")
+            marked = marks.get(("reviewed", row["message_key"]))
+            if marked:
+                row["reviewed_on"], row["marked"] = marked, True
+        return rows
+
+    def invoice_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """One row per invoice (vendor + number; the first message that carried it), with
+        its earliest payment, or the owner's "paid" mark, which wins."""
+        rows = self.query(
+            "SELECT * FROM invoices"
+            + (" WHERE vendor = ? COLLATE NOCASE" if vendor else "")
+            + " ORDER BY issued, id",
+            (vendor,) if vendor else (),
+        )
+        payments: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for p in self.query(
+            "SELECT * FROM payments WHERE invoice_number IS NOT NULL ORDER BY paid_on, id"
+        ):
+            payments.setdefault(_invoice_target(p["vendor"], p["invoice_number"]), []).append(p)
+        marks = self._marks()
+        merged: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            target = _invoice_target(row["vendor"], row["number"]) if row["number"] else row["ikey"]
+            if target in merged:
+                _fill_missing(merged[target], row)
+                continue
+            row["notes"] = json.loads(row["notes"]) if row["notes"] else []
+            paid = payments.get(target, [])
+            row["paid_on"] = paid[0]["paid_on"] if paid else None
+            row["payments"] = paid
+            marked = marks.get(("paid", target))
+            if marked:
+                row["paid_on"], row["marked"] = marked, True
+            merged[target] = row
+        return list(merged.values())
+
+    def payment_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        return self.query(
+            "SELECT * FROM payments"
+            + (" WHERE vendor = ? COLLATE NOCASE" if vendor else "")
+            + " ORDER BY paid_on, id",
+            (vendor,) if vendor else (),
+        )
+
+    def response_times(self, vendor: str) -> list[tuple[str, float]]:
+        """(date of the vendor's answer, hours it took) for each owner message the vendor
+        answered next in the same thread."""
+        rows = self.conn.execute(
+            "SELECT thread_id, direction, date_utc FROM messages WHERE vendor = ? "
+            "AND auto_reply IS NULL AND date_utc IS NOT NULL ORDER BY thread_id, date_utc",
+            (vendor,),
+        ).fetchall()
+        result = []
+        waiting: tuple[str, datetime] | None = None
+        for thread, direction, when in rows:
+            at = datetime.fromisoformat(when)
+            if direction == "out":
+                if waiting is None or waiting[0] != thread:
+                    waiting = (thread, at)
+            elif waiting is not None and waiting[0] == thread:
+                result.append((when, (at - waiting[1]).total_seconds() / 3600))
+                waiting = None
+        return result
+
+    def due(
+        self, today: date, *, include_done: bool = False, vendor: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Deliveries, deadlines and payments with their status on `today`: open (not yet
+        due), overdue, done (on time) or late (done after its date). By default only what
+        still needs doing (open and overdue)."""
+        if vendor:
+            vendor = self._require_vendor(vendor)["name"]
+        rows = []
+        for c in self.commitment_rows(vendor):
+            rows.append(
+                {
+                    "id": c["id"],
+                    "kind": c["kind"],
+                    "vendor": c["vendor"],
+                    "due_date": c["due_date"],
+                    "status": _status(c["due_date"], c["done_on"], today),
+                    "amount": None,
+                    "currency": None,
+                    "invoice_number": None,
+                    "message_id": c["message_id"],
+                    "done_on": c["done_on"],
+                    "set_by": c["set_by"],
+                    "text": c["text"],
+                    "subject": c["subject"],
+                }
+            )
+        for inv in self.invoice_rows(vendor):
+            if not inv["due"]:
+                continue
+            rows.append(
+                {
+                    "id": inv["id"],
+                    "kind": "payment",
+                    "vendor": inv["vendor"],
+                    "due_date": inv["due"],
+                    "status": _status(inv["due"], inv["paid_on"], today),
+                    "amount": inv["amount"],
+                    "currency": inv["currency"],
+                    "invoice_number": inv["number"],
+                    "message_id": inv["message_id"],
+                    "done_on": inv["paid_on"],
+                    "set_by": "vendor",
+                    "text": None,
+                    "subject": None,
+                }
+            )
+        if not include_done:
+            rows = [r for r in rows if r["status"] in ("open", "overdue")]
+        return sorted(rows, key=lambda r: (r["due_date"], r["kind"], r["id"]))
+
+    def invoices(
+        self, today: date, *, vendor: str | None = None, unpaid: bool = False
+    ) -> list[dict[str, Any]]:
+        """Invoices with their state on `today`: open, overdue, paid or paid_late."""
+        if vendor:
+            vendor = self._require_vendor(vendor)["name"]
+        rows = []
+        for inv in self.invoice_rows(vendor):
+            status = _status(inv["due"], inv["paid_on"], today) if inv["due"] else None
+            if status is None:
+                status = "paid" if inv["paid_on"] else "open"
+            status = {"done": "paid", "late": "paid_late"}.get(status, status)
+            if unpaid and inv["paid_on"]:
+                continue
+            rows.append(
+                {
+                    "id": inv["id"],
+                    "vendor": inv["vendor"],
+                    "number": inv["number"],
+                    "amount": inv["amount"],
+                    "currency": inv["currency"],
+                    "issued": inv["issued"],
+                    "terms": inv["terms"],
+                    "due": inv["due"],
+                    "paid_on": inv["paid_on"],
+                    "status": status,
+                    "message_id": inv["message_id"],
+                    "notes": inv["notes"],
+                }
+            )
+        return sorted(rows, key=lambda r: (r["due"] or r["issued"] or "", r["id"]))
+
+    def capacity(
+        self,
+        today: date,
+        *,
+        timezone: str = "UTC",
+        hours: tuple[time, time] = (time(9), time(17, 30)),
+        days: int = 7,
+    ) -> dict[str, Any]:
+        """The weekly view of mistake 4: reliable vendors with no open work (room to give
+        them more) and the owner's own load from the mail of the last `days` days."""
+        zone = ZoneInfo(timezone)
+        since = datetime.combine(today - timedelta(days=days - 1), time(), zone)
+        sent = self.conn.execute(
+            "SELECT date_utc FROM messages WHERE direction = 'out' AND auto_reply IS NULL "
+            "AND date_utc >= ?",
+            (since.astimezone(UTC).isoformat(),),
+        ).fetchall()
+        outside = 0
+        for (when,) in sent:
+            local = datetime.fromisoformat(when).astimezone(zone)
+            if local.weekday() >= 5 or not hours[0] <= local.time() < hours[1]:
+                outside += 1
+        alone = self.query(
+            "SELECT thread_id, min(subject) AS subject, sum(direction = 'out') AS sent, "
+            "sum(direction = 'in') AS received, max(date) AS last FROM messages "
+            "WHERE auto_reply IS NULL AND thread_id IN (SELECT DISTINCT thread_id FROM "
+            "messages WHERE direction = 'out' AND date_utc >= ?) GROUP BY thread_id "
+            "HAVING sent >= 3 AND received <= 1 ORDER BY sent DESC LIMIT 10",
+            (since.astimezone(UTC).isoformat(),),
+        )
+        idle = [
+            {
+                "vendor": v["name"],
+                "on_time_rate": v["on_time_rate"],
+                "last_contact": v["last_contact"],
+            }
+            for v in self.vendors_overview(today)
+            if v["on_time_rate"] is not None
+            and v["on_time_rate"] >= RELIABLE_ON_TIME
+            and v["open_deliveries"] == 0
+        ]
+        return {
+            "days": days,
+            "reliable_vendors_without_work": idle,
+            "sent": len(sent),
+            "sent_outside_hours": outside,
+            "threads_carried_alone": alone,
+        }
+
+    def resolve_findings(self, kinds: Sequence[str], active: Iterable[str]) -> int:
+        """Close the findings of `kinds` that no longer hold (paid, delivered, reviewed)."""
+        active = set(active)
+        marks = ",".join("?" * len(kinds))
+        stale = [
+            ident
+            for ident, fingerprint in self.conn.execute(
+                f"SELECT id, fingerprint FROM findings WHERE kind IN ({marks}) "
+                "AND resolved_at IS NULL",
+                tuple(kinds),
+            )
+            if fingerprint not in active
+        ]
+        now = now_iso()
+        self.conn.executemany(
+            "UPDATE findings SET resolved_at = ? WHERE id = ?", [(now, i) for i in stale]
+        )
+        return len(stale)
+
     # -- queries -------------------------------------------------------------------------
 
     def query(self, sql: str, params: dict[str, Any] | tuple = ()) -> list[dict[str, Any]]:
@@ -568,7 +971,13 @@ class Store:
             params["limit"] = limit
         return self.query(sql, params)
 
-    def vendors_overview(self) -> list[dict[str, Any]]:
+    def vendors_overview(self, today: date | None = None) -> list[dict[str, Any]]:
+        """Each vendor with contact, open work, unpaid invoices and on-time rate (None when
+        no dated delivery has been scored yet: "no data", not 100%)."""
+        today = today or date.today()
+        commitments = _group(self.commitment_rows(), "vendor")
+        deliveries = _group(self.delivery_rows(), "vendor")
+        unpaid = _group([i for i in self.invoice_rows() if not i["paid_on"]], "vendor")
         rows = self.query(
             "SELECT v.name, v.addresses, v.domains, count(m.id) AS messages, "
             "max(m.date) AS last_contact, max(m.date_utc) AS last_utc "
@@ -577,15 +986,25 @@ class Store:
         )
         result = []
         for row in rows:
+            name = row["name"]
             result.append(
                 {
-                    "name": row["name"],
+                    "name": name,
                     "addresses": json.loads(row["addresses"]),
                     "domains": json.loads(row["domains"]),
                     "messages": row["messages"],
-                    "open_deliveries": 0,
-                    "unpaid_invoices": 0,
-                    "on_time_rate": None,
+                    "open_deliveries": sum(
+                        1
+                        for c in commitments.get(name, ())
+                        if c["kind"] == "delivery" and not c["done_on"]
+                    ),
+                    "unpaid_invoices": len(unpaid.get(name, ())),
+                    "unpaid_totals": _totals(unpaid.get(name, ())),
+                    "on_time_rate": quality.rate(
+                        quality.on_time_events(
+                            commitments.get(name, ()), deliveries.get(name, ()), today
+                        )
+                    ),
                     "last_contact": row["last_contact"],
                 }
             )
@@ -628,22 +1047,61 @@ class Store:
         result.sort(key=lambda r: (-r["work_messages"], -r["threads"]))
         return result
 
-    def vendor(self, name: str) -> dict[str, Any]:
-        row = self._require_vendor(name)
-        summary = next(v for v in self.vendors_overview() if v["name"] == row["name"])
+    def vendor(self, name: str, today: date | None = None) -> dict[str, Any]:
+        """One vendor's history: a dated timeline of messages, commitments, deliveries,
+        invoices, payments and findings, and the quality figures with their trend."""
+        today = today or date.today()
+        name = self._require_vendor(name)["name"]
+        summary = next(v for v in self.vendors_overview(today) if v["name"] == name)
+        commitments = self.commitment_rows(name)
+        deliveries = self.delivery_rows(name)
         timeline = self.query(
-            "SELECT date, direction, 'message' AS kind, subject, message_id, thread_id "
+            "SELECT date, 'message' AS kind, direction, subject AS what, message_id, thread_id "
             "FROM messages WHERE vendor = ? ORDER BY date_utc, id",
-            (row["name"],),
+            (name,),
         )
+        for c in commitments:
+            status = _status(c["due_date"], c["done_on"], today)
+            timeline.append(
+                _event(c, "commitment", f"{c['kind']} due {c['due_date']} ({status}): {c['text']}")
+            )
+        for d in deliveries:
+            review = f"reviewed {d['reviewed_on']}" if d["reviewed_on"] else "not reviewed"
+            rounds = f", {d['revision_rounds']} revision round(s)" if d["revision_rounds"] else ""
+            timeline.append(
+                _event(
+                    d,
+                    "delivery",
+                    f"{', '.join(d['items']) or d['evidence'] or 'delivered'} ({review}{rounds})",
+                )
+            )
+        for inv in self.invoices(today, vendor=name):
+            money = f"{inv['currency'] or ''} {inv['amount'] or '?'}".strip()
+            timeline.append(
+                _event(
+                    inv,
+                    "invoice",
+                    f"{inv['number'] or '(no number)'} {money}, due {inv['due'] or '?'} "
+                    f"({inv['status']})",
+                )
+            )
+        for p in self.payment_rows(name):
+            timeline.append(
+                _event(p, "payment", f"{p['invoice_number'] or 'payment'} paid {p['paid_on']}")
+            )
+        for f in self.findings(vendor=name):
+            first = f["evidence"][0]["sentence"] if f["evidence"] else ""
+            timeline.append(_event(f, "finding", f"{f['kind']}: {first}"))
+        timeline.sort(key=lambda e: (str(e["date"] or "")[:10], _KIND_ORDER.get(e["kind"], 9)))
         threads = self.query(
             "SELECT thread_id, (SELECT subject FROM messages f WHERE f.thread_id = "
             "m.thread_id ORDER BY f.date_utc LIMIT 1) AS subject, count(*) AS messages, "
             "min(date) AS first, max(date) AS last FROM messages m WHERE vendor = ? "
             "GROUP BY thread_id ORDER BY max(date_utc) DESC",
-            (row["name"],),
+            (name,),
         )
-        return dict(summary, threads=threads, timeline=timeline)
+        figures = quality.summary(commitments, deliveries, self.response_times(name), today)
+        return dict(summary, quality=figures, threads=threads, timeline=timeline)
 
     def _require_vendor(self, name: str) -> dict[str, Any]:
         rows = self.query("SELECT * FROM vendors WHERE name = ? COLLATE NOCASE", (name,))
@@ -681,6 +1139,151 @@ class Store:
             "locations": self.conn.execute("SELECT count(*) FROM locations").fetchone()[0],
             "errors": self.conn.execute("SELECT count(*) FROM ingest_errors").fetchone()[0],
         }
+
+    # -- daily summary and alerts --------------------------------------------------------
+
+    def summary_record(self, day: date) -> dict[str, Any] | None:
+        """What happened to a day's summary: status, recipients, claimed_at, sent_at, error."""
+        rows = self.query("SELECT * FROM summaries WHERE day = ?", (day.isoformat(),))
+        if not rows:
+            return None
+        rows[0]["recipients"] = json.loads(rows[0]["recipients"])
+        return rows[0]
+
+    def summary_sent(self, day: date) -> bool:
+        """True when the day's summary went out, or was skipped as quiet: the day is done."""
+        row = self.conn.execute(
+            "SELECT status FROM summaries WHERE day = ?", (day.isoformat(),)
+        ).fetchone()
+        return row is not None and row[0] in ("sent", "skipped")
+
+    def claim_summary(self, day: date, now: datetime, retry_after: timedelta) -> bool:
+        """Take the right to send a day's summary; False when it is done or taken.
+
+        The check and the write happen in one IMMEDIATE transaction, so of two processes
+        only one gets True. A failed attempt, or a claim whose sender vanished, can be
+        taken again once `retry_after` has passed since it was claimed.
+        """
+        stamp = now.astimezone(UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT status, claimed_at FROM summaries WHERE day = ?", (day.isoformat(),)
+            ).fetchone()
+            if row is None:
+                self.conn.execute(
+                    "INSERT INTO summaries (day, status, claimed_at) VALUES (?, 'sending', ?)",
+                    (day.isoformat(), stamp),
+                )
+                return True
+            status, claimed_at = row
+            if status in ("sent", "skipped"):
+                return False
+            if now - datetime.fromisoformat(claimed_at) < retry_after:
+                return False
+            self.conn.execute(
+                "UPDATE summaries SET status = 'sending', claimed_at = ?, "
+                "attempts = attempts + 1 WHERE day = ?",
+                (stamp, day.isoformat()),
+            )
+            return True
+
+    def record_summary(
+        self,
+        day: date,
+        recipients: Sequence[str],
+        sent_at: datetime,
+        status: str = "sent",
+    ) -> None:
+        """Record a day's summary as sent (or skipped as quiet): it is never sent again."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO summaries (day, status, recipients, claimed_at, sent_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET status = "
+                "excluded.status, recipients = excluded.recipients, sent_at = excluded.sent_at, "
+                "error = NULL",
+                (
+                    day.isoformat(),
+                    status,
+                    json.dumps(list(recipients)),
+                    sent_at.astimezone(UTC).isoformat(timespec="seconds"),
+                    sent_at.astimezone(UTC).isoformat(timespec="seconds"),
+                ),
+            )
+
+    def release_summary(self, day: date, error: str) -> None:
+        """A send failed: keep the attempt and its one-line error; a later claim may retry."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE summaries SET status = 'failed', error = ? WHERE day = ? "
+                "AND status = 'sending'",
+                (error, day.isoformat()),
+            )
+
+    def last_vendor_messages(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """The latest message of each vendor thread, automatic replies left out, for the
+        threads whose latest message is between `since` and `until` (the reply that ends a
+        wait is the latest message, so a wait dies with it)."""
+        return self.query(
+            "SELECT thread_id, vendor, direction, message_id, subject, date, date_utc, "
+            "new_text FROM (SELECT *, row_number() OVER (PARTITION BY thread_id "
+            "ORDER BY date_utc DESC, id DESC) AS rn FROM messages WHERE vendor IS NOT NULL "
+            "AND auto_reply IS NULL AND date_utc >= ? AND date_utc <= ?) WHERE rn = 1 "
+            "ORDER BY date_utc, id",
+            (
+                since.astimezone(UTC).isoformat(timespec="seconds"),
+                until.astimezone(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+
+    def alert_candidates(
+        self, severities: Sequence[str], created_since: datetime, dated_since: date
+    ) -> list[dict[str, Any]]:
+        """Open findings of these severities, new since `created_since` and about mail
+        from `dated_since` on (a backfill of old mail alerts nobody), not yet alerted."""
+        marks = ",".join("?" * len(severities))
+        rows = self.query(
+            "SELECT f.fingerprint, f.kind, f.severity, f.vendor, f.subject, f.message_id, "
+            "f.date, f.evidence, f.suggestion FROM findings f WHERE f.dismissed_at IS NULL "
+            f"AND f.resolved_at IS NULL AND f.severity IN ({marks}) AND f.created_at >= ? "
+            "AND substr(f.date, 1, 10) >= ? AND NOT EXISTS "
+            "(SELECT 1 FROM alerts a WHERE a.fingerprint = f.fingerprint) ORDER BY f.date, f.id",
+            (
+                *severities,
+                created_since.astimezone(UTC).isoformat(timespec="seconds"),
+                dated_since.isoformat(),
+            ),
+        )
+        for row in rows:
+            row["evidence"] = json.loads(row["evidence"] or "[]")
+        return rows
+
+    def claim_alerts(
+        self, fingerprints: Sequence[str], batch: str, at: datetime, limit: int
+    ) -> list[str]:
+        """Claim findings for one alert email unless the hour's `limit` of emails is spent;
+        returns the fingerprints claimed (none when over the limit or all taken)."""
+        stamp = at.astimezone(UTC).isoformat(timespec="seconds")
+        since = (at - timedelta(hours=1)).astimezone(UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            used = self.conn.execute(
+                "SELECT count(DISTINCT batch) FROM alerts WHERE sent_at >= ?", (since,)
+            ).fetchone()[0]
+            if used >= limit:
+                return []
+            claimed = []
+            for fingerprint in fingerprints:
+                cursor = self.conn.execute(
+                    "INSERT OR IGNORE INTO alerts (fingerprint, batch, sent_at) VALUES (?, ?, ?)",
+                    (fingerprint, batch, stamp),
+                )
+                if cursor.rowcount:
+                    claimed.append(fingerprint)
+            return claimed
+
+    def release_alerts(self, batch: str) -> None:
+        """The alert email of `batch` failed: its findings may be alerted again."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM alerts WHERE batch = ?", (batch,))
 
 
 def _in_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[list[Any], str]]:
@@ -756,3 +1359,75 @@ def _machine_address(address: str) -> bool:
             "bounce",
         )
     )
+
+
+_TRACKING_TABLES = ("commitments", "deliveries", "invoices", "payments")
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bool):
+        return int(value)
+    if value is None or isinstance(value, int | float | str | bytes):
+        return value
+    return str(value)  # dates and Decimals: ISO text and exact decimal strings
+
+
+def _invoice_target(vendor: str | None, number: str) -> str:
+    return f"{(vendor or '').lower()}\x1f{number.strip().upper()}"
+
+
+def _fill_missing(row: dict[str, Any], other: dict[str, Any]) -> None:
+    """A second message about the same invoice (a reminder) only fills what was missing."""
+    for key in ("amount", "currency", "issued", "terms", "due"):
+        if row.get(key) is None and other.get(key) is not None:
+            row[key] = other[key]
+
+
+def _for(vendor: str | None) -> str:
+    return f" for vendor {vendor!r}" if vendor else ""
+
+
+def _status(due: str, done_on: str | None, today: date) -> str:
+    if done_on:
+        return "done" if done_on <= due else "late"
+    return "overdue" if due < today.isoformat() else "open"
+
+
+def _group(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, list[dict[str, Any]]]:
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def _totals(invoices: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Unpaid amounts per currency, as exact decimal strings."""
+    totals: dict[str, Decimal] = {}
+    for inv in invoices:
+        if inv["amount"] is not None:
+            currency = inv["currency"] or "?"
+            totals[currency] = totals.get(currency, Decimal(0)) + Decimal(inv["amount"])
+    return {currency: f"{amount:.2f}" for currency, amount in sorted(totals.items())}
+
+
+_KIND_ORDER = {"message": 0, "commitment": 1, "delivery": 2, "invoice": 3, "payment": 4}
+
+
+def _event(row: dict[str, Any], kind: str, what: str) -> dict[str, Any]:
+    """One line of a vendor's timeline, dated by when it happened or is due."""
+    when = {
+        "commitment": row.get("made_at"),
+        "delivery": row.get("delivered_on"),
+        "invoice": row.get("issued"),
+        "payment": row.get("paid_on"),
+    }.get(kind) or row.get("date")
+    return {
+        "date": when,
+        "kind": kind,
+        "direction": None,
+        "what": what,
+        "message_id": row.get("message_id"),
+        "thread_id": row.get("thread_id"),
+    }

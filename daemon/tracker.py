@@ -1,0 +1,555 @@
+"""Tracking deliveries, reviews, invoices and payments from the mail, and the findings
+that follow from them as days pass.
+
+Extraction (`nlp/`) runs once per new message; its rows replace any earlier rows of that
+message. The links between rows (which delivery fulfils which promise, when the owner
+reviewed it, how many revision rounds followed) are rebuilt per thread from all its
+messages in date order, so mail that arrives late or out of order (Sent is synced after
+INBOX) ends in the same state. Findings that depend on the date (due, overdue, unreviewed,
+slipping) are recomputed by `refresh` for a given day, and those that no longer hold are
+closed. The owner's marks are applied by the store's queries and always win.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from vendorwatch.nlp import originality
+from vendorwatch.nlp.commitments import extract_commitments
+from vendorwatch.nlp.deliveries import detect_delivery, revision_request
+from vendorwatch.nlp.invoices import extract_invoices
+from vendorwatch.nlp.locale import day_first_for
+from vendorwatch.nlp.payments import extract_payments
+
+from . import quality
+from .config import Config
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+TIMED_KINDS = (
+    "payment_due",
+    "payment_overdue",
+    "delivery_late",
+    "unreviewed_delivery",
+    "quality_slip",
+)
+LATE_DELIVERY_HORIZON = timedelta(days=30)  # older missed promises stay in `due`, not in findings
+UNREVIEWED_HORIZON = timedelta(days=60)
+REFERENCE_SUFFIXES = (".txt", ".md", ".csv", ".text", ".markdown")
+REFERENCE_MAX_BYTES = 2 * 1024 * 1024
+
+
+class Tracker:
+    """Runs inside the ingest transaction, after the messages of a batch are stored."""
+
+    def __init__(self, store: Store, config: Config):
+        self.store = store
+        self.config = config
+        self._day_first: dict[str, bool | None] = {}
+        self._references: list[tuple[str, tuple[int, ...]]] | None = None
+
+    # -- per batch -----------------------------------------------------------------------
+
+    def track(self, keys: Sequence[str]) -> set[str]:
+        """Extract from the new messages among `keys`; returns the threads relinked."""
+        threads: set[str] = set()
+        for row in self.store.tracking_inputs(keys):
+            found = self.extract(row)
+            if found is None:
+                continue
+            self.store.save_extractions(row["message_key"], found)
+            if row["vendor"]:
+                threads.add(row["thread_id"])
+            for delivery in found["deliveries"]:
+                self._check_originality(row, delivery)
+        for thread_id in sorted(threads):
+            self.relink(thread_id)
+        return threads
+
+    def extract(self, row: dict[str, Any]) -> dict[str, list[dict[str, Any]]] | None:
+        """The rows one message gives, in the store's shape; None for undated mail."""
+        if not row["date"]:
+            return None
+        sent = datetime.fromisoformat(row["date"])
+        text = row["new_text"] or ""
+        vendor = row["vendor"]
+        base = {"message_key": row["message_key"], "message_id": row["message_id"]}
+        found: dict[str, list[dict[str, Any]]] = {
+            "commitments": [],
+            "invoices": [],
+            "payments": [],
+            "deliveries": [],
+        }
+        if vendor:
+            day_first = self.day_first(vendor)
+            found["commitments"] = self._commitments(row, text, sent, day_first, base)
+            if row["direction"] == "in":
+                found["invoices"] = self._invoices(row, text, sent, day_first, base)
+                found["deliveries"] = self._delivery(row, text, sent, base)
+        found["payments"] = self._payments(row, text, sent, base)
+        return found
+
+    def _commitments(self, row, text, sent, day_first, base) -> list[dict[str, Any]]:
+        return [
+            dict(
+                base,
+                ckey=f"{row['message_key']}#c{i}",
+                thread_id=row["thread_id"],
+                vendor=row["vendor"],
+                kind=c.kind,
+                set_by=c.by,
+                due_date=c.due,
+                text=c.text,
+                span=c.span,
+                conditional=c.conditional,
+                made_at=row["date_utc"],
+            )
+            for i, c in enumerate(extract_commitments(text, sent, row["direction"], day_first))
+        ]
+
+    def _invoices(self, row, text, sent, day_first, base) -> list[dict[str, Any]]:
+        invoices = extract_invoices(text, row["attachments"], sent, day_first)
+        return [
+            dict(
+                base,
+                ikey=f"{row['message_key']}#i{i}",
+                thread_id=row["thread_id"],
+                vendor=row["vendor"],
+                number=inv.number,
+                amount=inv.amount,
+                currency=inv.currency,
+                issued=inv.issued,
+                terms=inv.terms,
+                due=inv.due,
+                source=inv.source,
+                notes=list(inv.notes) or None,
+            )
+            for i, inv in enumerate(invoices)
+            if not getattr(inv, "reminder", False)
+        ]
+
+    def _delivery(self, row, text, sent, base) -> list[dict[str, Any]]:
+        names = [name for name, _ in row["attachments"]]
+        delivery = detect_delivery(text, names, row["direction"])
+        if delivery is None:
+            return []
+        texts = [t for name, t in row["attachments"] if t and name in delivery.items and t.strip()]
+        print_ = originality.fingerprint("\n".join(texts)) if texts else None
+        return [
+            dict(
+                base,
+                thread_id=row["thread_id"],
+                vendor=row["vendor"],
+                delivered_on=sent.date(),
+                delivered_at=row["date_utc"],
+                evidence=delivery.evidence,
+                items=list(delivery.items),
+                fingerprint=list(print_) if print_ else None,
+            )
+        ]
+
+    def _payments(self, row, text, sent, base) -> list[dict[str, Any]]:
+        payments = extract_payments(
+            text, sent, row["direction"], row["from_addr"] or "", row["subject"] or ""
+        )
+        result = []
+        for i, p in enumerate(payments):
+            vendor = row["vendor"] or self._payee_vendor(p.payee, p.invoice_number)
+            if vendor is None:
+                continue  # money that is not the owner's to a vendor (e.g. his own customers)
+            number = p.invoice_number or self._guess_invoice(vendor, p)
+            result.append(
+                dict(
+                    base,
+                    pkey=f"{row['message_key']}#p{i}",
+                    vendor=vendor,
+                    invoice_number=number,
+                    paid_on=p.paid_on,
+                    amount=p.amount,
+                    currency=p.currency,
+                    payee=p.payee,
+                    provider=p.provider,
+                    kind=p.kind,
+                    evidence=p.evidence,
+                )
+            )
+        return result
+
+    def _payee_vendor(self, payee: str | None, number: str | None) -> str | None:
+        """The vendor a provider notification is about: its invoice number, else the
+        payee's name as configured."""
+        if number:
+            vendor = self.store.invoice_vendor(number)
+            if vendor:
+                return vendor
+        if not payee:
+            return None
+        wanted = payee.casefold()
+        for v in self.config.vendors:
+            name = v.name.casefold()
+            if name in wanted or wanted in name:
+                return v.name
+        return None
+
+    def _guess_invoice(self, vendor: str, payment: Any) -> str | None:
+        """A payment that names no invoice pays the vendor's one open invoice of that
+        amount, or their only open invoice; otherwise it stays unmatched."""
+        open_ = [r for r in self.store.invoice_rows(vendor) if not r["paid_on"] and r["number"]]
+        if payment.amount is not None:
+            same = [r for r in open_ if r["amount"] == str(payment.amount)]
+            if len(same) == 1:
+                return same[0]["number"]
+        return open_[0]["number"] if len(open_) == 1 else None
+
+    def day_first(self, vendor: str) -> bool | None:
+        """The vendor's numeric date order: the config's locale, else their signals."""
+        if vendor not in self._day_first:
+            configured = next((v for v in self.config.vendors if v.name == vendor), None)
+            domains = list(configured.domains) if configured else []
+            if configured:
+                domains += [a.rsplit("@", 1)[-1] for a in configured.addresses]
+            signals = self.store.vendor_signals(vendor)
+            self._day_first[vendor] = day_first_for(
+                configured.locale if configured else None,
+                domains=domains,
+                utc_offsets=signals["utc_offsets"],
+                texts=signals["texts"],
+            )
+        return self._day_first[vendor]
+
+    # -- per thread ----------------------------------------------------------------------
+
+    def relink(self, thread_id: str) -> None:
+        """Walk the thread in date order: each delivery fulfils the open promise due first
+        (the vendor's own, else the owner's deadline); the owner's next reply reviews it,
+        and a reply asking for changes is a revision round."""
+        data = self.store.thread_tracking(thread_id)
+        commitments = {
+            c["ckey"]: dict(c, delivery_key=None, done_on=None) for c in data["commitments"]
+        }
+        deliveries = {
+            d["message_key"]: dict(
+                d, commitment_key=None, due_date=None, reviewed_on=None, revision_rounds=0
+            )
+            for d in data["deliveries"]
+        }
+        for message in data["messages"]:
+            when = message["date_utc"] or ""
+            delivery = deliveries.get(message["message_key"])
+            if delivery is not None:
+                self._fulfil(delivery, commitments.values(), when)
+            if message["direction"] == "out":
+                for c in commitments.values():
+                    # a vendor's "feedback by Friday, please" is met by the owner's reply
+                    if (
+                        c["set_by"] == "vendor"
+                        and c["kind"] == "request_deadline"
+                        and c["done_on"] is None
+                        and (c["made_at"] or "") < when
+                    ):
+                        c["done_on"] = datetime.fromisoformat(message["date"]).date().isoformat()
+                earlier = [d for d in deliveries.values() if (d["delivered_at"] or "") < when]
+                day = datetime.fromisoformat(message["date"]).date().isoformat()
+                for d in earlier:
+                    d["reviewed_on"] = d["reviewed_on"] or day
+                if earlier and revision_request(message["new_text"] or ""):
+                    earlier[-1]["revision_rounds"] += 1
+        self.store.save_thread_links(
+            [
+                {"ckey": c["ckey"], "delivery_key": c["delivery_key"], "done_on": c["done_on"]}
+                for c in commitments.values()
+            ],
+            [
+                {
+                    k: d[k]
+                    for k in (
+                        "message_key",
+                        "commitment_key",
+                        "due_date",
+                        "reviewed_on",
+                        "revision_rounds",
+                    )
+                }
+                for d in deliveries.values()
+            ],
+        )
+
+    @staticmethod
+    def _fulfil(delivery: dict[str, Any], commitments: Iterable[dict[str, Any]], when: str) -> None:
+        open_ = [
+            c
+            for c in commitments
+            if c["done_on"] is None
+            and (c["made_at"] or "") < when
+            and not (c["set_by"] == "vendor" and c["kind"] == "request_deadline")
+        ]
+        promises = [c for c in open_ if c["kind"] == "delivery"]
+        pool = promises or [c for c in open_ if c["kind"] == "request_deadline"]
+        if not pool:
+            return
+        chosen = min(pool, key=lambda c: (c["due_date"], c["made_at"] or ""))
+        chosen["delivery_key"] = delivery["message_key"]
+        chosen["done_on"] = delivery["delivered_on"]
+        delivery["commitment_key"] = chosen["ckey"]
+        delivery["due_date"] = chosen["due_date"]
+        if chosen["kind"] == "delivery":
+            # the promise answered the owner's deadlines set before it: those are met too
+            for c in open_:
+                if c["kind"] == "request_deadline" and (c["made_at"] or "") <= (
+                    chosen["made_at"] or ""
+                ):
+                    c["delivery_key"] = delivery["message_key"]
+                    c["done_on"] = delivery["delivered_on"]
+
+    # -- originality ---------------------------------------------------------------------
+
+    def _check_originality(self, row: dict[str, Any], delivery: dict[str, Any]) -> None:
+        print_ = delivery.get("fingerprint")
+        if not print_:
+            return
+        best: tuple[float, str] | None = None
+        for earlier in self.store.delivery_fingerprints(row["date_utc"]):
+            if earlier["message_key"] == row["message_key"]:
+                continue
+            score = originality.similarity(tuple(print_), tuple(earlier["fingerprint"]))
+            if score >= originality.NEAR_DUPLICATE and (best is None or score > best[0]):
+                what = ", ".join(earlier["items"]) or "a delivery"
+                best = (
+                    score,
+                    f"{what} delivered by {earlier['vendor']} on {earlier['delivered_on']} "
+                    f"(Message-ID {earlier['message_id']})",
+                )
+        for name, ref in self._reference_prints():
+            score = originality.similarity(tuple(print_), ref)
+            if score >= originality.NEAR_DUPLICATE and (best is None or score > best[0]):
+                best = (score, f"the reference file {name}")
+        if best is None:
+            return
+        items = ", ".join(delivery["items"]) or "this delivery"
+        self.store.save_finding(
+            f"originality:{row['message_key']}",
+            {
+                "kind": "originality",
+                "severity": "high",
+                "vendor": row["vendor"],
+                "thread_id": row["thread_id"],
+                "message_key": row["message_key"],
+                "message_id": row["message_id"],
+                "subject": row["subject"],
+                "date": row["date"],
+                "evidence": [
+                    {
+                        "sentence": f"{items} is {best[0]:.0%} the same as {best[1]}",
+                        "rule": "near_duplicate",
+                    }
+                ],
+                "suggestion": "Compare the two before you accept or pay for this delivery.",
+            },
+        )
+
+    def _reference_prints(self) -> list[tuple[str, tuple[int, ...]]]:
+        if self._references is None:
+            self._references = []
+            folder = self.config.tracking.reference_folder
+            if folder is not None:
+                self._references = list(_reference_prints(folder))
+        return self._references
+
+    # -- findings as of a day --------------------------------------------------------------
+
+    def refresh(self, today: date | None = None) -> int:
+        """Store the date-dependent findings that hold on `today` (the owner's local date
+        by default) and close those that no longer do; returns how many hold."""
+        today = today or self.config.owner.today()
+        active: list[tuple[str, dict[str, Any]]] = []
+        invoices = self.store.invoice_rows()
+        commitments = self.store.commitment_rows()
+        deliveries = self.store.delivery_rows()
+        scores = {}
+        for vendor in {r["vendor"] for r in [*commitments, *deliveries] if r["vendor"]}:
+            scores[vendor] = quality.summary(
+                [c for c in commitments if c["vendor"] == vendor],
+                [d for d in deliveries if d["vendor"] == vendor],
+                self.store.response_times(vendor),
+                today,
+                self.config.tracking.quality_window_days,
+            )
+        active += self._payment_findings(invoices, scores, today)
+        active += self._late_findings(commitments, today)
+        active += self._unreviewed_findings(deliveries, today)
+        active += self._slip_findings(scores, today)
+        for fingerprint, record in active:
+            self.store.save_finding(fingerprint, dict(record, resolved_at=None))
+        self.store.resolve_findings(TIMED_KINDS, [f for f, _ in active])
+        return len(active)
+
+    def _payment_findings(self, invoices, scores, today) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        soon = timedelta(days=self.config.tracking.payment_due_days)
+        for inv in invoices:
+            if inv["paid_on"] or not inv["due"]:
+                continue
+            due = date.fromisoformat(inv["due"])
+            if due > today + soon:
+                continue
+            overdue = (today - due).days
+            label = inv["number"] or "without a number"
+            money = _money(inv["amount"], inv["currency"])
+            record_ = _record(inv, inv["vendor"])
+            standing = _standing(inv["vendor"], scores.get(inv["vendor"]))
+            if overdue > 0:
+                kind, severity = "payment_overdue", "high"
+                days = "day" if overdue == 1 else "days"
+                sentence = f"{standing}invoice {label}{money} is {overdue} {days} overdue"
+                suggestion = (
+                    "Pay it, or tell the vendor when it will be paid: a good vendor who is "
+                    "paid late starts looking for other clients."
+                )
+            else:
+                kind, severity = "payment_due", "medium"
+                when = "today" if overdue == 0 else f"on {due.isoformat()}"
+                sentence = f"{standing}invoice {label}{money} is due {when}"
+                suggestion = "Schedule the payment now so it arrives on time."
+            found.append(
+                (
+                    f"{kind}:{inv['ikey']}",
+                    dict(
+                        record_,
+                        kind=kind,
+                        severity=severity,
+                        date=due.isoformat(),
+                        evidence=[{"sentence": sentence, "rule": kind}],
+                        suggestion=suggestion,
+                    ),
+                )
+            )
+        return found
+
+    def _late_findings(self, commitments, today) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        for c in commitments:
+            if c["done_on"] or c["set_by"] == "vendor" and c["kind"] == "request_deadline":
+                continue
+            due = date.fromisoformat(c["due_date"])
+            if not today - LATE_DELIVERY_HORIZON <= due < today:
+                continue
+            late = (today - due).days
+            whose = "promised" if c["kind"] == "delivery" else "asked for"
+            found.append(
+                (
+                    f"delivery_late:{c['ckey']}",
+                    dict(
+                        _record(c, c["vendor"]),
+                        kind="delivery_late",
+                        severity="medium",
+                        date=due.isoformat(),
+                        evidence=[
+                            {
+                                "sentence": c["text"],
+                                "rule": f"{whose} for {due.isoformat()}, nothing delivered "
+                                f"{late} day{'s' if late != 1 else ''} later",
+                            }
+                        ],
+                        suggestion="Ask for the work or a new date; if it arrived another way, "
+                        f"record it: vendorwatch mark delivered {c['id']}",
+                    ),
+                )
+            )
+        return found
+
+    def _unreviewed_findings(self, deliveries, today) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        wait = timedelta(days=self.config.tracking.review_days)
+        for d in deliveries:
+            if d["reviewed_on"]:
+                continue
+            delivered = date.fromisoformat(d["delivered_on"])
+            if not today - UNREVIEWED_HORIZON <= delivered <= today - wait:
+                continue
+            days = (today - delivered).days
+            what = ", ".join(d["items"]) or "the delivery"
+            found.append(
+                (
+                    f"unreviewed_delivery:{d['message_key']}",
+                    dict(
+                        _record(d, d["vendor"]),
+                        kind="unreviewed_delivery",
+                        severity="medium",
+                        date=delivered.isoformat(),
+                        evidence=[
+                            {
+                                "sentence": d["evidence"] or what,
+                                "rule": f"delivered {days} days ago, no reply from you since",
+                            }
+                        ],
+                        suggestion=f"Check {what} and reply with approval or changes "
+                        f"(or: vendorwatch mark reviewed {d['id']})",
+                    ),
+                )
+            )
+        return found
+
+    def _slip_findings(self, scores, today) -> list[tuple[str, dict[str, Any]]]:
+        found = []
+        for vendor, figures in sorted(scores.items()):
+            for slip in quality.slips(figures):
+                key = slip.split(" ", 1)[0]
+                found.append(
+                    (
+                        f"quality_slip:{vendor}:{key}",
+                        {
+                            "kind": "quality_slip",
+                            "severity": "medium",
+                            "vendor": vendor,
+                            "date": today.isoformat(),
+                            "evidence": [{"sentence": f"{vendor}: {slip}", "rule": "quality_slip"}],
+                            "suggestion": "Talk with the vendor about what changed before it "
+                            "costs a deadline; compare with their earlier work.",
+                        },
+                    )
+                )
+        return found
+
+
+def _record(row: dict[str, Any], vendor: str | None) -> dict[str, Any]:
+    return {
+        "vendor": vendor,
+        "thread_id": row.get("thread_id"),
+        "message_key": row.get("message_key"),
+        "message_id": row.get("message_id"),
+        "subject": row.get("subject"),
+    }
+
+
+def _money(amount: str | None, currency: str | None) -> str:
+    if amount is None:
+        return ""
+    return f" ({currency + ' ' if currency else ''}{amount})"
+
+
+def _standing(vendor: str | None, figures: dict[str, Any] | None) -> str:
+    """ "Ravi has delivered 9/10 on time; " when there is a record to lose."""
+    if not vendor or not figures or not figures["on_time"]["scored"]:
+        return f"{vendor}: " if vendor else ""
+    on_time = figures["on_time"]
+    return f"{vendor} has delivered {on_time['on_time']}/{on_time['scored']} on time; "
+
+
+def _reference_prints(folder: Path) -> Iterable[tuple[str, tuple[int, ...]]]:
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in REFERENCE_SUFFIXES:
+            continue
+        try:
+            with path.open("rb") as handle:
+                text = handle.read(REFERENCE_MAX_BYTES).decode("utf-8", "replace")
+        except OSError as exc:
+            log.warning("reference file %s: %s", path, exc.strerror or exc)
+            continue
+        print_ = originality.fingerprint(text)
+        if print_:
+            yield str(path), print_

@@ -7,6 +7,7 @@ one-line `SourceError` that names the account and what happened.
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import socket
 import ssl
@@ -86,14 +87,20 @@ class ImapSource:
             self.close()
             raise
         except (SecretError, LoginError) as exc:
-            self.close()
             if isinstance(exc, SecretError):
+                self.close()
                 raise
+            if lost_connection(exc):  # imapclient wraps a dropped line in LoginError too
+                self._drop()
+                raise SourceError(
+                    f"{self.who}: connection lost while logging in: {describe(exc)}"
+                ) from None
+            self.close()
             raise SourceError(
                 f"{self.who}: login refused for {account.username}: {describe(exc)}"
             ) from None
         except NETWORK_ERRORS as exc:
-            self.close()
+            self._drop()
             raise SourceError(f"{self.who}: {describe(exc)}") from None
 
     def _login(self, client: imapclient.IMAPClient) -> None:
@@ -117,6 +124,23 @@ class ImapSource:
             except Exception:
                 pass
         self.client = None
+
+    def _drop(self) -> None:
+        """Forget a connection that failed mid-command, without LOGOUT: the line is broken
+        or stalled, so a polite goodbye would only wait out another timeout."""
+        client, self.client = self.client, None
+        if client is not None:
+            try:
+                client.shutdown()
+            except Exception:
+                pass
+
+    def _failed(self, what: str, exc: BaseException) -> SourceError:
+        """The one-line error for a failed command. A broken line is dropped, so callers see
+        `client is None` and stop; a server's NO to one command keeps the connection."""
+        if lost_connection(exc):
+            self._drop()
+        return SourceError(f"{self.who}: {what}: {describe(exc)}")
 
     def __enter__(self) -> ImapSource:
         self.connect()
@@ -143,7 +167,7 @@ class ImapSource:
                 names = {name for _, _, name in client.list_folders()}
                 sent = next((n for n in SENT_FALLBACKS if n in names), None)
         except NETWORK_ERRORS as exc:
-            raise SourceError(f"{self.who}: cannot list folders: {describe(exc)}") from None
+            raise self._failed("cannot list folders", exc) from None
         if sent and sent not in chosen:
             chosen.append(sent)
         return chosen
@@ -154,9 +178,7 @@ class ImapSource:
         try:
             info = client.select_folder(folder, readonly=True)
         except NETWORK_ERRORS as exc:
-            raise SourceError(
-                f"{self.who}: cannot open folder {folder!r}: {describe(exc)}"
-            ) from None
+            raise self._failed(f"cannot open folder {folder!r}", exc) from None
         self.current = FolderInfo(
             name=folder,
             uidvalidity=int(info.get(b"UIDVALIDITY", 0)),
@@ -173,7 +195,7 @@ class ImapSource:
         try:
             found = client.search(["UID", f"{last_uid + 1}:*"])
         except NETWORK_ERRORS as exc:
-            raise SourceError(f"{self.who}: search failed: {describe(exc)}") from None
+            raise self._failed("search failed", exc) from None
         # "N:*" matches the highest UID even when it is below N
         return sorted(uid for uid in found if uid > last_uid)
 
@@ -195,9 +217,7 @@ class ImapSource:
                 else {}
             )
         except NETWORK_ERRORS as exc:
-            raise SourceError(
-                f"{self.who}: fetch from {folder.name!r} failed: {describe(exc)}"
-            ) from None
+            raise self._failed(f"fetch from {folder.name!r} failed", exc) from None
         messages = []
         for uid in uids:
             location = Location(self.account.name, folder.name, folder.uidvalidity, str(uid))
@@ -244,6 +264,8 @@ def describe(exc: BaseException) -> str:
         return f"TLS error: {exc.reason or exc}"
     if isinstance(exc, EOFError):
         return "the server closed the connection"
+    if "socket error" in str(exc):
+        return _socket_error(str(exc))
     text = str(exc).strip()
     if isinstance(exc, bytes):
         text = exc.decode(errors="replace")
@@ -251,3 +273,24 @@ def describe(exc: BaseException) -> str:
     if text.startswith("b'") or text.startswith('b"'):
         text = text[2:-1]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """True when the line itself failed (reset, closed, timed out, garbled), as opposed to
+    the server answering NO or BAD to one command on a healthy connection."""
+    if isinstance(exc, OSError | EOFError | imaplib.IMAP4.abort):
+        return True
+    return "socket error" in str(exc)
+
+
+def _socket_error(text: str) -> str:
+    """imaplib reports a dropped line as text ("socket error: EOF", "... unterminated
+    line: b'* OK [CAPABI'"); say what happened instead of echoing half a server line."""
+    low = text.lower()
+    if "timed out" in low:
+        return "timed out waiting for the server"
+    if "reset" in low:
+        return "connection reset by the server"
+    if "eof" in low or "unterminated line" in low:
+        return "the server closed the connection"
+    return "the connection failed: " + text.split("socket error:", 1)[-1].strip()[:120]

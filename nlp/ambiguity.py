@@ -13,7 +13,10 @@ Two steps, both on a parsed spaCy `Doc` (from `vendorwatch.nlp.model.load()`, al
    numbers, whatever looks cleanest."). Greetings, thanks and small talk never are.
 2. Rules on those sentences: vague terms, vague quantities, vague time, open-ended lists,
    references the thread cannot resolve, agentless passives, comparatives without a
-   reference, hedged answers; and, for the whole message, a request with no deadline at all.
+   reference, hedged answers; and, for the whole message, a vague brief with no deadline at
+   all. Each rule reads the grammar it needs to stay quiet on clear mail: references only in
+   sentences that ask for work, passives only when nobody is named to act or receive, vague
+   time not after "no rush", hedge words alone ("Not sure.") are no instruction.
 
 The word lists live in `data/` (one term per line); the code holds only grammar. Every rule is
 a few token-attribute checks or one precompiled search over one sentence, because the whole
@@ -85,12 +88,14 @@ _ADDRESSEE = frozenset({"you", "u", "ya", "y'all", "yourself", "yourselves"})
 _FIRST_PERSON = frozenset({"i", "we"})
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "„"})
 _SUBORDINATE = frozenset({"advcl", "relcl", "acl", "csubj", "mark"})
+_PREPOSITIONAL = frozenset({"prep", "pcomp", "pobj"})
 _PURPOSE = frozenset({"so", "because", "since", "while", "although", "though"})
 _COMPARATIVE_TAGS = frozenset({"JJR", "RBR"})
 _EXAMPLE_MARKERS = frozenset({"e.g.", "eg", "e.g", "i.e.", "ie", "i.e"})
 _FRAGMENT_POS = frozenset({"NOUN", "PROPN", "PRON", "ADJ", "ADV", "NUM", "X"})
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB", "NUM"})
 _HANDOVER = frozenset({"attached", "enclosed", "below", "above", "herewith"})
+_RECIPIENT_PREPS = frozenset({"to", "with", "through", "via"})
 _HEDGE_VERBS = frozenset({"think", "guess", "suppose", "reckon", "assume"})
 _FUTURE = frozenset({"will", "'ll", "shall", "wo"})
 _WOULD = frozenset({"would", "'d"})
@@ -191,6 +196,7 @@ class _Lexicons:
     pronouns: frozenset[str]
     hedges: Lexicon
     open_lists: Lexicon
+    no_rush: Lexicon
     small_talk: re.Pattern[str]
     grammar: dict[str, frozenset[str]]
 
@@ -212,6 +218,7 @@ def _lex() -> _Lexicons:
         pronouns=frozenset(_lines("ambiguity_pronouns.txt")),
         hedges=Lexicon.load("ambiguity_hedges.txt"),
         open_lists=Lexicon.load("ambiguity_open_lists.txt"),
+        no_rush=Lexicon.load("ambiguity_no_rush.txt"),
         small_talk=re.compile(
             r"^\W*(?:" + "|".join(re.escape(s) for s in small_talk) + r")(?!\w)", re.I
         ),
@@ -512,12 +519,22 @@ def _fragment(sent: Span, root: Token) -> bool:
     if _last_word(sent).text == ":":
         return False  # "A few questions:" introduces a list, asks nothing itself
     if root.pos_ in _FRAGMENT_POS:
-        return any(t.pos_ in ("NOUN", "PROPN", "ADJ") for t in sent)
+        hedged = _hedge_tokens(sent)
+        return any(t.pos_ in ("NOUN", "PROPN", "ADJ") and t.i not in hedged for t in sent)
     if root.lemma_.lower() in _HEDGE_VERBS and not any(c.dep_ == "ccomp" for c in root.children):
         subj = _subject(root)
         if subj is not None and subj.lower_ == "i" and subj.i > sent.start:
             return any(t.pos_ in _CONTENT_POS for t in sent[: subj.i - sent.start])
     return False
+
+
+def _hedge_tokens(sent: Span) -> frozenset[int]:
+    """Tokens inside hedge words and phrases: "Not sure." or "No idea." names nothing to do."""
+    lex = _lex().hedges
+    found = {t.i for t in lex.token_hits(sent)}
+    for span in lex.phrase_hits(sent):
+        found.update(range(span.start, span.end))
+    return frozenset(found)
 
 
 def _last_word(sent: Span) -> Token:
@@ -613,7 +630,8 @@ def _hits(sent: Span, kind: str, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
     hits += _vague_quantities(sent, skip, present)
     hits += _vague_time(sent, skip, present)
     hits += _comparatives(sent, skip, present)
-    hits += _references(sent, ctx, seen_nouns)
+    if kind in _ASKS:  # a settled answer or spec line states its content; a citation adds none
+        hits += _references(sent, ctx, seen_nouns)
     hits += _agentless_passive(sent, kind)
     return hits
 
@@ -715,7 +733,15 @@ def _vague_time(sent: Span, skip: frozenset[int], present: frozenset[str]) -> li
         for s in lex.phrase_hits(sent)
         if _free(s, skip)
     ]
+    if hits and _waives_deadline(sent.doc):
+        return []  # "No rush, whenever you get to it": the timing is left free on purpose
     return hits
+
+
+def _waives_deadline(doc: Doc) -> bool:
+    """ "no rush", "take your time": the owner says outright that timing does not matter."""
+    pattern = _lex().no_rush.phrases
+    return pattern is not None and pattern.search(doc.text) is not None
 
 
 def _has_explicit_date(span: Span | Doc) -> bool:
@@ -845,15 +871,28 @@ def _ends_clause(span: Span) -> bool:
 
 
 def _references(sent: Span, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
-    """ "the usual format", "what we discussed", "send it": can the vendor tell what it is?"""
+    """ "the usual format", "what we discussed": can the vendor tell what it is?
+
+    Bare pronouns ("send it") are not flagged: in mail they nearly always point at something
+    the message or thread names, and the within-sentence pronoun test (`ambiguous_pronoun`)
+    flagged clear briefs while adding no ambiguous sentence on the labeled threads.
+    """
     hits = []
     for span in _lex().references.phrase_hits(sent):
         phrase = " ".join(span.text.lower().split())
-        if not _resolved(span, phrase, ctx, seen_nouns):
-            hits.append(_Hit("unresolved_reference", _with_noun(span, phrase)))
-    if not seen_nouns and not ctx.text.strip():
-        hits += [_Hit("unresolved_reference", p.lower_) for p in _bare_pronouns(sent)]
+        if _cites_a_figure(span, phrase) or _resolved(span, phrase, ctx, seen_nouns):
+            continue
+        hits.append(_Hit("unresolved_reference", _with_noun(span, phrase)))
     return hits
+
+
+def _cites_a_figure(span: Span, phrase: str) -> bool:
+    """ "Invoice EUR 900 as agreed": an "as/like ..." citation next to a stated figure only
+    says where the figure comes from; the sentence itself carries the content (a date does
+    not count: "set it up as agreed by June 3" still leaves "it" to the vendor's memory)."""
+    if phrase.split()[0] not in ("as", "like"):
+        return False
+    return any(_is_measure(t) for t in span.sent)
 
 
 def _resolved(span: Span, phrase: str, ctx: _Context, seen_nouns: bool) -> bool:
@@ -893,41 +932,41 @@ def _with_noun(span: Span, phrase: str) -> str:
     return span.doc[span.start : noun.i + 1].text.lower() if noun is not None else phrase
 
 
-def _bare_pronouns(sent: Span) -> list[Token]:
-    """Pronouns in a sentence with nothing named before them (in a first message)."""
-    found = []
-    for token in sent:
-        if token.pos_ in ("NOUN", "PROPN"):
-            return found
-        if token.lower_ in _lex().pronouns and token.pos_ == "PRON" and not _pleonastic(token):
-            found.append(token)
-    return found
-
-
-def _pleonastic(token: Token) -> bool:
-    """ "make it clear that ...", "it is important to ...": `it` points at the clause."""
-    if token.lower_ != "it":
-        return False
-    head = token.head
-    for child in head.children:
-        if child.dep_ in ("ccomp", "xcomp", "advcl", "csubj") and child.i > token.i:
-            if any(c.lower_ in ("that", "to") for c in child.children):
-                return True
-    return False
-
-
 def _agentless_passive(sent: Span, kind: str) -> list[_Hit]:
     """ "The files need to be updated": nobody is named to do it, and the reader is not asked."""
     if kind in ("please", "request", "imperative") or any(t.lower_ in _ADDRESSEE for t in sent):
         return []
     for token in sent:
-        if token.dep_ != "auxpass" or any(t.dep_ in _SUBORDINATE for t in token.head.ancestors):
+        if token.dep_ != "auxpass" or not _main_clause(token.head) or _names_a_party(token.head):
             continue
-        verb = token.head
-        if verb.dep_ in ("advcl", "relcl", "acl") or any(c.dep_ == "agent" for c in verb.children):
-            continue
-        return [_Hit("agentless_passive", f"{token.lower_} {verb.lower_}")]
+        return [_Hit("agentless_passive", f"{token.lower_} {token.head.lower_}")]
     return []
+
+
+def _main_clause(verb: Token) -> bool:
+    """The verb carries the sentence's instruction: not inside a subordinate clause or a
+    prepositional one ("instead of being approved", "after being reviewed")."""
+    embedded = _SUBORDINATE | _PREPOSITIONAL
+    return verb.dep_ not in embedded and not any(t.dep_ in embedded for t in verb.ancestors)
+
+
+def _names_a_party(verb: Token) -> bool:
+    """ "updated by your team", "escalated to me", "shared with our accountant": the passive
+    names who acts or who receives it, so the reader knows whose move it is."""
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return True
+        if child.dep_ in ("prep", "dative") and child.lower_ in _RECIPIENT_PREPS:
+            if any(_is_party(obj) for obj in child.children if obj.dep_ == "pobj"):
+                return True
+    return False
+
+
+def _is_party(noun: Token) -> bool:
+    """A person or team: a pronoun, a name, an address, or "our/my/your <noun>"."""
+    if noun.pos_ in ("PRON", "PROPN") or noun.like_email:
+        return True
+    return any(c.dep_ == "poss" for c in noun.children)
 
 
 # --------------------------------------------------------------------------------------------
@@ -985,16 +1024,24 @@ def analyze_instructions(doc: Doc, context: str = "", *, cut: bool = False) -> F
 def _no_deadline(
     doc: Doc, context: str, evidence: list[Evidence], kinds: list[tuple[Span, str | None]]
 ) -> Evidence | None:
-    """A message that asks for work and never says by when, in a thread that never did either."""
-    if any(e.rule == "vague_time" for e in evidence) or _has_explicit_date(doc):
+    """A vague brief that also never says by when, in a thread that never did either.
+
+    Only alongside another ambiguous instruction, and on one of the sentences already flagged:
+    a clear request without a date is normally answered with the vendor's own date (a
+    finding there would be noise on most briefs), but a vague one costs a round trip anyway,
+    and the date belongs in the same answer.
+    """
+    if not evidence or any(e.rule == "vague_time" for e in evidence):
+        return None
+    if _has_explicit_date(doc) or _waives_deadline(doc):
         return None
     if _CONTEXT_DATE.search(context[-_CONTEXT_CHARS:]):
         return None
-    asks = (s for s, kind in kinds if kind in _ASKS)
-    first = next(asks, None)
-    if first is None:
+    flagged = {e.sentence for e in evidence}
+    asks = [" ".join(s.text.split()) for s, kind in kinds if kind in _ASKS]
+    sentence = next((s for s in asks if s in flagged), None)
+    if sentence is None:
         return None
-    sentence = " ".join(first.text.split())
     return Evidence(sentence, "no_deadline", _REASONS["no_deadline"], HINTS["no_deadline"])
 
 

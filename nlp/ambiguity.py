@@ -1086,23 +1086,23 @@ _PERSONAL = frozenset({"he", "him", "his", "she", "her", "hers", "himself", "her
 _PLURAL = frozenset({"they", "them", "their", "theirs", "these", "those", "themselves"})
 
 
-def ambiguous_pronoun(pronoun: Token, competing: bool = True) -> bool:
+def ambiguous_pronoun(pronoun: Token) -> bool:
     """Can a reader not tell what this pronoun points to, within its sentence?
 
     True when no noun phrase of the same number precedes it in the sentence (nothing to point
-    to) or, with `competing`, more than one does (several things it could point to).
-    "he"/"she" are taken as resolved: requirements and briefs name one person per sentence.
-    Tested on ReqEval, where flagging every pronoun is the baseline to beat.
+    to) or more than one does (several things it could point to). "he"/"she" are taken as
+    resolved: requirements and briefs name one person per sentence. Tested on ReqEval, where
+    flagging every pronoun is the baseline to beat.
 
-    Mail uses only the first half, and across the whole message and thread (`_bare_pronouns`):
-    in a brief, "merge them into one row" after "duplicates" and "rows" is read without
-    trouble by people, and the competing test flagged a third of the clear dev instructions.
+    Not a mail rule: in a brief, "merge them into one row" after "duplicates" and "rows" is
+    read without trouble by people; this test flagged a third of the clear dev instructions,
+    and the narrower "nothing named in the message or thread" form found no labeled sentence.
     """
     low = pronoun.lower_
     if low in _PERSONAL or low not in _lex().pronouns:
         return False
     count = len(pronoun_candidates(pronoun))
-    return count == 0 or (competing and count > 1)
+    return count == 0 or count > 1
 
 
 def pronoun_candidates(pronoun: Token) -> list[Span]:

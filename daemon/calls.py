@@ -52,42 +52,54 @@ def suggestions(
 
 
 def write_ics(rows: list[dict[str, Any]], folder: Path, config: Config) -> list[Path]:
-    """One invitation per suggestion, at its first proposed slot."""
-    from icalendar import Calendar, Event, vCalAddress, vText
-
+    """One invitation file per suggestion, at its first proposed slot."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for row in rows:
-        if not row["proposed_slots"]:
+        invitation = ics_invitation(row, config)
+        if invitation is None:
             continue
-        slot = row["proposed_slots"][0]
-        cal = Calendar()
-        cal.add("prodid", "-//vendorwatch//call suggestion//EN")
-        cal.add("version", "2.0")
-        cal.add("method", "REQUEST")
-        event = Event()
-        uid = hashlib.sha256(f"{row['thread_id']}|{slot['start']}".encode()).hexdigest()[:24]
-        event.add("uid", f"{uid}@vendorwatch")
-        event.add("summary", f"Call with {row['vendor']}: {row['subject']}")
-        event.add("dtstart", datetime.fromisoformat(slot["start"]))
-        event.add("dtend", datetime.fromisoformat(slot["end"]))
-        event.add("dtstamp", datetime.now(UTC))
-        lines = [row["why"], ""] + [f"- {e['sentence']} ({e['rule']})" for e in row["evidence"]]
-        others = [s["start"] for s in row["proposed_slots"][1:]]
-        if others:
-            lines += ["", "Other times that suit both sides: " + ", ".join(others)]
-        event.add("description", "\n".join(lines))
-        if config.owner.addresses:
-            organizer = vCalAddress(f"mailto:{config.owner.addresses[0]}")
-            organizer.params["cn"] = vText(config.owner.name or config.owner.addresses[0])
-            event["organizer"] = organizer
-        cal.add_component(event)
-        path = folder / f"call-{_slug(row['vendor'] or 'vendor')}-{uid[:8]}.ics"
+        name, data = invitation
+        path = folder / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(cal.to_ical())
+            handle.write(data)
         written.append(path)
     return written
+
+
+def ics_invitation(row: dict[str, Any], config: Config) -> tuple[str, bytes] | None:
+    """(file name, .ics bytes) inviting to a suggestion's first slot; None without slots.
+
+    The CLI writes these to files and the daily summary attaches them to its email.
+    """
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    if not row["proposed_slots"]:
+        return None
+    slot = row["proposed_slots"][0]
+    cal = Calendar()
+    cal.add("prodid", "-//vendorwatch//call suggestion//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REQUEST")
+    event = Event()
+    uid = hashlib.sha256(f"{row['thread_id']}|{slot['start']}".encode()).hexdigest()[:24]
+    event.add("uid", f"{uid}@vendorwatch")
+    event.add("summary", f"Call with {row['vendor']}: {row['subject']}")
+    event.add("dtstart", datetime.fromisoformat(slot["start"]))
+    event.add("dtend", datetime.fromisoformat(slot["end"]))
+    event.add("dtstamp", datetime.now(UTC))
+    lines = [row["why"], ""] + [f"- {e['sentence']} ({e['rule']})" for e in row["evidence"]]
+    others = [s["start"] for s in row["proposed_slots"][1:]]
+    if others:
+        lines += ["", "Other times that suit both sides: " + ", ".join(others)]
+    event.add("description", "\n".join(lines))
+    if config.owner.addresses:
+        organizer = vCalAddress(f"mailto:{config.owner.addresses[0]}")
+        organizer.params["cn"] = vText(config.owner.name or config.owner.addresses[0])
+        event["organizer"] = organizer
+    cal.add_component(event)
+    return f"call-{_slug(row['vendor'] or 'vendor')}-{uid[:8]}.ics", cal.to_ical()
 
 
 def _slug(text: str) -> str:

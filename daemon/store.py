@@ -1219,19 +1219,20 @@ class Store:
                 (error, day.isoformat()),
             )
 
-    def last_vendor_messages(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
-        """The latest message of each vendor thread, automatic replies left out, for the
-        threads whose latest message is between `since` and `until` (the reply that ends a
-        wait is the latest message, so a wait dies with it)."""
+    def last_vendor_messages(
+        self, since: datetime, as_of: datetime, older_than: datetime
+    ) -> list[dict[str, Any]]:
+        """The latest message (automatic replies left out) of each vendor thread as of
+        `as_of`, for the threads where it is between `since` and `older_than`: the reply
+        that ends a wait is the latest message, so a wait dies with it."""
         return self.query(
             "SELECT thread_id, vendor, direction, message_id, subject, date, date_utc, "
             "new_text FROM (SELECT *, row_number() OVER (PARTITION BY thread_id "
             "ORDER BY date_utc DESC, id DESC) AS rn FROM messages WHERE vendor IS NOT NULL "
             "AND auto_reply IS NULL AND date_utc >= ? AND date_utc <= ?) WHERE rn = 1 "
-            "ORDER BY date_utc, id",
-            (
-                since.astimezone(UTC).isoformat(timespec="seconds"),
-                until.astimezone(UTC).isoformat(timespec="seconds"),
+            "AND date_utc <= ? ORDER BY date_utc, id",
+            tuple(
+                t.astimezone(UTC).isoformat(timespec="seconds") for t in (since, as_of, older_than)
             ),
         )
 

@@ -92,6 +92,21 @@ def within(events: Iterable[Event], window: Window) -> list[Event]:
     return [e for e in events if window.holds(e.day)]
 
 
+def split(events: Sequence[Event], today: date, days: int) -> tuple[list[Event], list[Event]]:
+    """(recent, earlier): the events of the last `days` days and those before. When the
+    record before the window is too short to compare with (a vendor hired four months
+    ago), the recent side is the later half of the record inside the window, so a
+    vendor who was on time for months and late for weeks is still seen slipping."""
+    recent_window, earlier_window = windows(today, days)
+    recent, earlier = within(events, recent_window), within(events, earlier_window)
+    if len(earlier) >= MIN_BASELINE or len(events) < MIN_BASELINE + MIN_WINDOW:
+        return recent, earlier
+    keep = max(MIN_WINDOW, len(events) - max(MIN_BASELINE, len(events) // 2))
+    recent = recent[-keep:]
+    cut = len(events) - len(recent)
+    return recent, list(events[:cut])
+
+
 def summary(
     commitments: Sequence[dict[str, Any]],
     deliveries: Sequence[dict[str, Any]],
@@ -100,7 +115,6 @@ def summary(
     window_days: int = 90,
 ) -> dict[str, Any]:
     """The figures `vendor NAME` shows and the slip check reads."""
-    recent, earlier = windows(today, window_days)
     on_time = on_time_events(commitments, deliveries, today)
     revisions = revision_events(deliveries)
     response = response_events(responses)
@@ -110,13 +124,15 @@ def summary(
         ("revision_rounds", revisions, mean),
         ("response_hours", response, median),
     ):
+        recent, earlier = split(events, today, window_days)
         figures[name] = {
             "all": _round(measure(events)),
-            "window": _round(measure(within(events, recent))),
-            "baseline": _round(measure(within(events, earlier))),
+            "window": _round(measure(recent)),
+            "baseline": _round(measure(earlier)),
             "count": len(events),
-            "window_count": len(within(events, recent)),
-            "baseline_count": len(within(events, earlier)),
+            "window_count": len(recent),
+            "baseline_count": len(earlier),
+            "window_from": recent[0].day.isoformat() if recent else None,
         }
     figures["on_time"] = {
         "on_time": int(sum(e.value for e in on_time)),
@@ -166,8 +182,9 @@ def slips(figures: dict[str, Any]) -> list[str]:
         and on_time["baseline"] - on_time["window"] >= ON_TIME_DROP
     ):
         found.append(
-            f"on-time {_pct(on_time['baseline'])} → {_pct(on_time['window'])} over the last "
-            f"{figures['window_days']} days ({on_time['window_count']} deliveries scored)"
+            f"on-time {_pct(on_time['baseline'])} → {_pct(on_time['window'])} "
+            f"({_since(on_time, figures)}, {on_time['window_count']} deliveries scored, "
+            f"{on_time['baseline_count']} before)"
         )
     response = figures["response_hours"]
     if (
@@ -178,7 +195,7 @@ def slips(figures: dict[str, Any]) -> list[str]:
     ):
         found.append(
             f"median response time {response['baseline']:.0f} h → {response['window']:.0f} h "
-            f"over the last {figures['window_days']} days"
+            f"({_since(response, figures)})"
         )
     revisions = figures["revision_rounds"]
     if (
@@ -188,9 +205,15 @@ def slips(figures: dict[str, Any]) -> list[str]:
     ):
         found.append(
             f"revision rounds per delivery {revisions['baseline']:.1f} → "
-            f"{revisions['window']:.1f} over the last {figures['window_days']} days"
+            f"{revisions['window']:.1f} ({_since(revisions, figures)})"
         )
     return found
+
+
+def _since(metric: dict[str, Any], figures: dict[str, Any]) -> str:
+    if metric["baseline_count"] and metric["window_from"]:
+        return f"since {metric['window_from']}"
+    return f"over the last {figures['window_days']} days"
 
 
 def _pct(value: float) -> str:

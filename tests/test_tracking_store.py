@@ -188,3 +188,20 @@ def test_quality_window_no_data_and_slip():
     too_few = quality.summary([], deliveries[:2] + late, [], date(2025, 6, 30))
     assert quality.slips(too_few) == []  # a baseline of 2 means nothing
     assert quality.sparkline([None, 1.0, 0.0]) == "·█▁"
+
+
+def test_slip_seen_for_a_vendor_hired_within_the_window():
+    """Four on time in August and September, four late since: the window holds all eight,
+    so the later half is compared with the earlier half."""
+    days = ["08-19", "08-20", "09-16", "09-30", "10-21", "10-23", "11-24", "11-26"]
+    deliveries = [
+        {
+            "delivered_on": f"2026-{d}",
+            "due_date": f"2026-{d}" if i < 4 else "2026-10-01",
+            "revision_rounds": 0,
+        }
+        for i, d in enumerate(days)
+    ]
+    figures = quality.summary([], deliveries, [], date(2026, 11, 27))
+    (slip,) = quality.slips(figures)
+    assert slip.startswith("on-time 100% → 0% (since 2026-10-21, 4 deliveries scored, 4 before)")

@@ -17,7 +17,7 @@ the conventions of the labeled set:
 - "tomorrow"/"mañana"/"besok" is the message's date + 1; "EOD" alone is the message's date and
   next to another expression only sets the hour ("tomorrow EOD");
 - "within/in N hours" is the timestamp + N hours, then the sender's date; "within N business
-  days" skips Saturdays and Sundays;
+  days" skips Saturdays and Sundays; "within N days of <some event>" is not a date;
 - "by the 15th", "Friday the 20th" is day N of this month (next month if past; with a weekday,
   the month where day N falls on it);
 - "end of month" is its last day; "end of (next) week" the Friday of that week;
@@ -279,7 +279,7 @@ def _grammar() -> _Grammar:
         (rf"{left}(?P<e>{eod}){right}", "eod"),
         (
             rf"{left}{within}\s+(?P<n>\d{{1,4}}|{_alt(num_words)})\s*(?P<u>{_alt(unit_words)})"
-            rf"{right}",
+            rf"{right}(?!\s+{_alt(s['within_not_before']['event'])}{right})",
             "within",
         ),
     )

@@ -100,6 +100,8 @@ class Store:
             store.migrate()
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if _write_problem(exc, path):
+                raise StoreError(f"{path}: cannot write: {_write_problem(exc, path)}") from None
             raise StoreError(
                 f"{path}: not a readable SQLite database ({exc}); the file was left untouched"
             ) from None
@@ -171,19 +173,35 @@ class Store:
         if self._in_transaction:
             yield
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise self._write_error(exc) from None
         self._in_transaction = True
         try:
             yield
             self._index_new_messages()
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:  # SQLite itself rolls back on a full disk
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise self._write_error(exc) from None
+            raise
         finally:
             self._in_transaction = False
             self._unindexed.clear()
+
+    def _write_error(self, exc: sqlite3.OperationalError) -> Exception:
+        """A full disk or a read-only file as one line for the user; other errors as they are.
+        The batch was rolled back with the sync state that covers it, so nothing is lost."""
+        problem = _write_problem(exc, self.path)
+        if problem is None:
+            return exc
+        return StoreError(
+            f"{self.path}: cannot write: {problem}; nothing after the last stored batch "
+            "was recorded, so the same command resumes once that is fixed"
+        )
 
     def _index_new_messages(self) -> None:
         """Add this transaction's new messages to the full-text index in one statement each
@@ -1285,6 +1303,21 @@ class Store:
         """The alert email of `batch` failed: its findings may be alerted again."""
         with self.transaction():
             self.conn.execute("DELETE FROM alerts WHERE batch = ?", (batch,))
+
+
+def _write_problem(exc: sqlite3.DatabaseError, path: Path) -> str | None:
+    """What a failed write means for the user, or None when it is not a storage problem."""
+    text = str(exc).lower()
+    if "full" in text:
+        return "the disk is full (free some space)"
+    if "readonly" in text or "read-only" in text:
+        return "the database is read-only (make it and its directory writable)"
+    if "unable to open" in text or "disk i/o" in text:
+        for place in (path, path.parent):
+            if place.exists() and not os.access(place, os.W_OK):
+                return f"{place} is read-only (make it writable)"
+        return f"{exc} (is the disk full, or the directory read-only?)"
+    return None
 
 
 def _in_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[list[Any], str]]:

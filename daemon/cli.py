@@ -582,6 +582,50 @@ def demo(keep: Path | None) -> None:
 
 
 @cli.command()
+@click.option("--print", "show", is_flag=True, help="Show it in the terminal (the default).")
+@click.option("--send", "send_now", is_flag=True, help="Email it now to [summary] recipients.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Build it for another day (YYYY-MM-DD), as of that day's summary time.",
+)
+@click.option("--force", is_flag=True, help="With --send: send again a day already sent.")
+@json_option
+@common_options
+def summary(
+    state: Context, show: bool, send_now: bool, day: Any, force: bool, as_json: bool
+) -> None:
+    """The daily summary: calls, payments, deliveries, quality, who waits on whom."""
+    from datetime import UTC, datetime
+
+    from .scheduler import send_summary
+    from .summary import collect, local_day, render_text
+
+    config = state.config()
+    now = datetime.now(UTC)
+    target = day.date() if day else local_day(now, config)
+    with state.store() as store:
+        built = collect(store, config, target, now)
+        if as_json:
+            emit(built.as_dicts(), as_json=True)
+        elif show or not send_now:
+            click.echo(render_text(built), nl=False)
+        if send_now:
+            outcome = send_summary(store, config, target, now, force=force, quiet_rule=False)
+            record = store.summary_record(target) or {}
+            messages = {
+                "sent": f"summary for {target} sent to {', '.join(config.summary.recipients)}",
+                "done": f"summary for {target} already went out at {record.get('sent_at')} "
+                "(--force sends it again)",
+                "busy": f"summary for {target} is being sent by another process",
+            }
+            click.echo(messages[outcome], err=True)
+            if outcome != "sent":
+                sys.exit(1)
+
+
+@cli.command()
 @common_options
 def check(state: Context) -> None:
     """Check the config, and that each IMAP account and the SMTP server answer."""

@@ -176,6 +176,10 @@ def save_call(store: Store, thread_id: str = "t-call", subject: str = "Homepage 
 
 @pytest.fixture
 def setup(tmp_path: Path):
+    return loaded_store(tmp_path)
+
+
+def loaded_store(tmp_path: Path):
     """(config, db path) with the mail imported, findings and a call suggestion saved."""
     config = config_mod.load(write_config(tmp_path / "config.toml", BASE_CONFIG))
     db = tmp_path / "vw.db"

@@ -99,10 +99,11 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 
 def _distance(value: date, today: date) -> int:
-    """How far a reading is from the message's date; the past counts double (deadlines lean
-    forward, but "the 28 December" written on 3 January is still last week)."""
+    """How far a reading is from the message's date; the past counts four times (dates in mail
+    are mostly ahead: "3 December" written on 1 March is next December; but "28 December"
+    written on 3 January is still last week)."""
     days = (value - today).days
-    return days if days >= 0 else -2 * days
+    return days if days >= 0 else -4 * days
 
 
 def _nearest(candidates: Iterable[date], today: date) -> date | None:

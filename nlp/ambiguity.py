@@ -99,6 +99,7 @@ _RECIPIENT_PREPS = frozenset({"to", "with", "through", "via"})
 _HEDGE_VERBS = frozenset({"think", "guess", "suppose", "reckon", "assume"})
 _FUTURE = frozenset({"will", "'ll", "shall", "wo"})
 _WOULD = frozenset({"would", "'d"})
+_DURATIONS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "moment"})
 _TIME_UNITS = frozenset(
     {"hour", "hours", "hrs", "h", "day", "days", "week", "weeks", "business", "working"}
 )
@@ -661,7 +662,7 @@ def _vague_terms(sent: Span, skip: frozenset[int], present: frozenset[str]) -> l
     hits = [
         _Hit("vague_term", t.lower_)
         for t in lex.token_hits(sent, present)
-        if _free(t, skip) and t.is_alpha and not _spelled_out(t)
+        if _free(t, skip) and t.is_alpha and not _spelled_out(t) and not _done_work(t, lex)
     ]
     hits += [
         _Hit("vague_term", " ".join(s.text.lower().split()))
@@ -669,6 +670,12 @@ def _vague_terms(sent: Span, skip: frozenset[int], present: frozenset[str]) -> l
         if _free(s, skip) and not _spelled_out(s[0])
     ]
     return hits
+
+
+def _done_work(token: Token, lex: Lexicon) -> bool:
+    """ "the cleaned product sheet": a past form of a listed verb names the result of work
+    already done, not a quality to aim for ("make it look polished" is listed as written)."""
+    return token.tag_ in ("VBN", "VBD") and token.lower_ not in lex.words
 
 
 def _spelled_out(token: Token) -> bool:
@@ -692,9 +699,17 @@ def _vague_quantities(sent: Span, skip: frozenset[int], present: frozenset[str])
     for span in lex.quantities.phrase_hits(sent):
         phrase = " ".join(span.text.lower().split())
         degree = phrase in lex.degree
-        if _free(span, skip) and (not degree or _degree_is_vague(span)):
+        if not _free(span, skip) or _counts_time(span[-1]):
+            continue
+        if not degree or _degree_is_vague(span):
             hits.append(_Hit("vague_quantity", phrase))
     return hits
+
+
+def _counts_time(token: Token) -> bool:
+    """ "a few minutes", "a couple of weeks ago": a time span, not an amount of work."""
+    counted = _counted_noun(token)
+    return counted is not None and counted.lemma_.lower() in _DURATIONS
 
 
 def _counts_things(token: Token) -> bool:
@@ -707,9 +722,23 @@ def _counts_things(token: Token) -> bool:
     prev = token.nbor(-1) if token.i > token.sent.start else None
     if prev is not None and prev.lower_ in ("how", "too", "so", "as"):
         return False
+    if _counts_time(token):
+        return False
+    counted = _counted_noun(token)
+    if token.lower_ == "some" and counted is not None and counted.tag_ == "NN":
+        return False  # "some rest", "some feedback": an uncounted thing, not a number to guess
     return token.dep_ in ("det", "amod", "nummod") or (
         nxt is not None and nxt.lower_ == "of" and token.lower_ != "of"
     )
+
+
+def _counted_noun(token: Token) -> Token | None:
+    """The noun a quantity word counts: its head ("several weeks"), or the object of its "of"
+    ("a couple of weeks")."""
+    if token.head.pos_ in ("NOUN", "PROPN") and token.head.i > token.i:
+        return token.head
+    doc, end = token.doc, min(token.i + 4, token.sent.end)
+    return next((doc[i] for i in range(token.i + 1, end) if doc[i].pos_ == "NOUN"), None)
 
 
 def _degree_is_vague(span: Span) -> bool:
@@ -880,19 +909,38 @@ def _references(sent: Span, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
     hits = []
     for span in _lex().references.phrase_hits(sent):
         phrase = " ".join(span.text.lower().split())
-        if _cites_a_figure(span, phrase) or _resolved(span, phrase, ctx, seen_nouns):
+        if _partitive(span):
+            continue  # "... that one of our lawyers ...": "one of" names its group
+        if _cites_content(span, phrase) or _resolved(span, phrase, ctx, seen_nouns):
             continue
         hits.append(_Hit("unresolved_reference", _with_noun(span, phrase)))
     return hits
 
 
-def _cites_a_figure(span: Span, phrase: str) -> bool:
-    """ "Invoice EUR 900 as agreed": an "as/like ..." citation next to a stated figure only
-    says where the figure comes from; the sentence itself carries the content (a date does
-    not count: "set it up as agreed by June 3" still leaves "it" to the vendor's memory)."""
+def _partitive(span: Span) -> bool:
+    return span.end < span.sent.end and span.doc[span.end].lower_ == "of"
+
+
+def _cites_content(span: Span, phrase: str) -> bool:
+    """ "Invoice EUR 900 as agreed", "send the staging URL as discussed": an "as/like ..."
+    citation next to a named thing or a figure only says where it was settled, and "we"
+    includes the vendor. A date does not count as content: "set it up as we agreed by June 3"
+    leaves "it" to the vendor's memory."""
     if phrase.split()[0] not in ("as", "like"):
         return False
-    return any(_is_measure(t) for t in span.sent)
+    for token in span.sent:
+        if span.start <= token.i < span.end:
+            continue
+        if _is_measure(token):
+            return True
+        if token.pos_ in ("NOUN", "PROPN") and not _names_a_time(token):
+            return True
+    return False
+
+
+def _names_a_time(token: Token) -> bool:
+    low = token.lower_
+    return low in _CALENDAR or low in _DAY_WORDS or token.lemma_.lower() in _DURATIONS
 
 
 def _resolved(span: Span, phrase: str, ctx: _Context, seen_nouns: bool) -> bool:
@@ -937,10 +985,30 @@ def _agentless_passive(sent: Span, kind: str) -> list[_Hit]:
     if kind in ("please", "request", "imperative") or any(t.lower_ in _ADDRESSEE for t in sent):
         return []
     for token in sent:
-        if token.dep_ != "auxpass" or not _main_clause(token.head) or _names_a_party(token.head):
+        verb = token.head
+        if token.dep_ != "auxpass" or not _required(verb) or not _main_clause(verb):
             continue
-        return [_Hit("agentless_passive", f"{token.lower_} {token.head.lower_}")]
+        if _names_a_party(verb) or _actor_is_subject(verb):
+            continue
+        return [_Hit("agentless_passive", f"{token.lower_} {verb.lower_}")]
     return []
+
+
+def _required(verb: Token) -> bool:
+    """The passive is what the sentence requires: "must be sent", "need to be updated"."""
+    if any(c.dep_ == "aux" and c.lower_ in _g("obligation") for c in verb.children):
+        return True
+    head = verb.head
+    return verb.dep_ == "xcomp" and head.lemma_.lower() in ("need", "have")
+
+
+def _actor_is_subject(verb: Token) -> bool:
+    """ "The parties shall be required to resume ...", "I should be gone by then": the subject
+    is who acts (a person, or someone obliged to do the next verb)."""
+    if any(c.dep_ == "xcomp" for c in verb.children):
+        return True
+    subj = _subject(verb) or (_subject(verb.head) if verb.dep_ in ("xcomp", "conj") else None)
+    return subj is not None and subj.lower_ in _FIRST_PERSON | _PERSONAL | {"they", "us", "me"}
 
 
 def _main_clause(verb: Token) -> bool:

@@ -18,6 +18,7 @@ from email.header import decode_header, make_header
 
 import mailparser
 
+from vendorwatch.daemon.pdftext import pdf_text
 from vendorwatch.nlp.newtext import extract_new_text, html_to_text
 
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
@@ -288,6 +289,10 @@ def _attachment(item: dict, limits: Limits, notes: list[str]) -> Attachment:
         )
         if len(data) > limits.attachment_text_bytes:
             notes.append(f"attachment {name}: text cut at {limits.attachment_text_bytes} bytes")
+    elif ctype == "application/pdf" or name.lower().endswith(".pdf"):
+        text, note = pdf_text(data, limits.attachment_text_bytes)
+        if note:
+            notes.append(f"attachment {name}: {note}")
     return Attachment(
         name=name,
         content_type=ctype,

@@ -110,9 +110,7 @@ def send(
     envelope_from = parseaddr(str(message["From"]))[1] or None
     try:
         context = ssl.create_default_context(cafile=smtp.ca_file)
-        client = _connect(smtp, context)
-        if on_connect:
-            on_connect(client)
+        client = _connect(smtp, context, on_connect)
         try:
             client.ehlo()
             if smtp.tls == "starttls":
@@ -122,8 +120,10 @@ def send(
                 client.ehlo()
             _login(client, smtp, who)
             refused = client.send_message(message, envelope_from, list(recipients))
-        finally:
-            _quit(client)
+        except BaseException:
+            client.close()  # no QUIT: a stalled server would hold us another timeout
+            raise
+        _quit(client)
     except smtplib.SMTPAuthenticationError:
         raise SendError(
             f"{who}: login refused for {smtp.username} (check the password source)"
@@ -154,10 +154,25 @@ def _quit(client: smtplib.SMTP) -> None:
         client.close()
 
 
-def _connect(smtp: Smtp, context: ssl.SSLContext) -> smtplib.SMTP:
+def _connect(
+    smtp: Smtp,
+    context: ssl.SSLContext,
+    on_connect: Callable[[smtplib.SMTP | None], None] | None,
+) -> smtplib.SMTP:
+    """Connect after handing the client to `on_connect`, so that a server that never
+    sends its greeting can be cut short too."""
     if smtp.tls == "ssl":
-        return smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-    return smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        client: smtplib.SMTP = smtplib.SMTP_SSL(timeout=smtp.timeout, context=context)
+    else:
+        client = smtplib.SMTP(timeout=smtp.timeout)
+    client._host = smtp.host  # the TLS server name; smtplib sets it only when __init__ connects
+    if on_connect:
+        on_connect(client)
+    code, reply = client.connect(smtp.host, smtp.port)
+    if code != 220:
+        client.close()
+        raise smtplib.SMTPConnectError(code, reply)
+    return client
 
 
 def _login(client: smtplib.SMTP, smtp: Smtp, who: str) -> None:

@@ -203,3 +203,35 @@ def test_alerts_off_by_default_and_released_when_the_send_fails(tmp_path, smtp_s
         smtp_server.start()
         assert send_alerts(store, enabled, now) == 1
     assert len(smtp_server.wait_for(1)) == 1
+
+
+class RecordingClient:
+    """Stands in for smtplib.SMTP in the login step alone: aiosmtpd has no XOAUTH2."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def auth(self, mechanism, authobject, initial_response_ok=True):
+        self.calls.append((mechanism, authobject(None)))
+
+    def login(self, user, password):
+        self.calls.append(("LOGIN", user))
+
+
+def test_xoauth2_token_and_missing_username():
+    from vendorwatch.daemon.config import Secret
+    from vendorwatch.daemon.mailer import _login
+
+    smtp = Smtp(
+        host="127.0.0.1",
+        username="dana@brightleaf.example",
+        secret=Secret(oauth2_token_command="echo tok-123"),
+    )
+    client = RecordingClient()
+    _login(client, smtp, "smtp 127.0.0.1:587")
+    assert client.calls == [
+        ("XOAUTH2", "user=dana@brightleaf.example\x01auth=Bearer tok-123\x01\x01")
+    ]
+    no_user = replace(smtp, username=None)
+    with pytest.raises(SendError, match="no username"):
+        _login(RecordingClient(), no_user, "smtp 127.0.0.1:587")

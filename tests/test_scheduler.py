@@ -259,3 +259,31 @@ def test_cli_send_failure_is_one_line(ready, smtp_server, run_cli):
     result = run_cli("--config", str(config.path), "--db", str(db), "summary", "--send")
     assert result.code == 5
     assert result.err.strip().count("\n") == 0 and "connection refused" in result.err
+
+
+def until(condition, timeout: float = 10.0) -> None:
+    """Wait for something another thread does (not a timing assertion)."""
+    import time as clock
+
+    deadline = clock.monotonic() + timeout
+    while not condition():
+        assert clock.monotonic() < deadline, "condition not reached"
+        clock.sleep(0.01)
+
+
+def test_stop_cuts_a_stalled_send_short_and_releases_the_day(tmp_path, smtp_server):
+    """A server that never greets would hold the daemon for the whole SMTP timeout."""
+    from servers.faultproxy import FaultProxy
+
+    day = date(2026, 11, 10)
+    with FaultProxy(smtp_server.host, smtp_server.port) as proxy:
+        proxy.set_mode("stall")
+        config = with_smtp(tmp_path, proxy, extra="timeout = 120\n")
+        scheduler = SummaryScheduler(config, tmp_path / "stall.db", clock=lambda: at(day, 9, 0))
+        scheduler.start()
+        until(lambda: proxy.connections >= 1)
+        scheduler.stop()
+    with Store.open(tmp_path / "stall.db") as store:
+        record = store.summary_record(day)
+    assert record["status"] == "failed" and "timed out" not in record["error"]
+    assert smtp_server.messages == []

@@ -403,3 +403,19 @@ def test_cli_summary_print_and_json(setup, run_cli, tmp_path):
     assert rows[0]["section"] == "calls" and rows[0]["day"] == "2026-11-10"
     bad = run_cli("--config", path, "--db", str(db), "summary", "--date", "10/11/2026")
     assert bad.code == 2 and "YYYY-MM-DD" in bad.err + bad.out or "%Y-%m-%d" in bad.err
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "expected"),
+    [
+        ("summary", "subject", "Daily\nBcc: x@evil.example", "summary.subject"),
+        ("summary", "reminder_days", 0, "summary.reminder_days"),
+        ("alerts", "min_severity", "urgent", "alerts.min_severity"),
+        ("alerts", "max_per_hour", -1, "alerts.max_per_hour"),
+    ],
+)
+def test_summary_and_alert_keys_are_checked(section, key, value, expected):
+    with pytest.raises(config_mod.ConfigError, match=expected):
+        config_mod.parse({section: {key: value}})
+    defaults = config_mod.parse({})
+    assert (defaults.summary.reminder_days, defaults.alerts.enabled) == (3, False)

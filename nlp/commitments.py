@@ -26,6 +26,7 @@ Pure: text in, commitments out; no spaCy. Bad input gives an empty list.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from importlib import resources
 from .dates import DateMention, find_dates
 
 MAX_CHARS = 50_000
+MAX_DATES_PER_SENTENCE = 12  # more is a table or a list flattened into one line, not a promise
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def _compile(terms: Iterable[str], anchor: str = "") -> re.Pattern[str]:
 class _Cues:
     deliver: re.Pattern[str]
     request: re.Pattern[str]
+    deadline_word: re.Pattern[str]
     deadline_before: re.Pattern[str]
     deadline_after: re.Pattern[str]
     call: re.Pattern[str]
@@ -113,6 +116,7 @@ def _cues() -> _Cues:
     return _Cues(
         deliver=_compile(s["deliver"]),
         request=_compile(s["request"]),
+        deadline_word=_compile(s["deadline_word"]),
         deadline_before=_compile(s["deadline_before"], "end"),
         deadline_after=_compile(s["deadline_after"], "start"),
         call=_compile(s["call"]),
@@ -176,7 +180,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
         if mark:
             current = _flush(blocks, current)
             current = (start + mark.end(), end)
-        elif current is not None and _line_ends_statement(text[current[0] : current[1]]):
+        elif current is not None and _line_ends_statement(text[current[0] : current[1]], line):
             blocks.append(current)
             current = (start, end)
         else:
@@ -191,11 +195,15 @@ def _flush(blocks: list[tuple[int, int]], current: tuple[int, int] | None) -> No
     return None
 
 
-def _line_ends_statement(block: str) -> bool:
-    """A short line ending in ":" or with no final punctuation is its own statement
-    ("Jatuh tempo: 30 April 2025"); long lines are wrapped prose (format=flowed)."""
+def _line_ends_statement(block: str, next_line: str) -> bool:
+    """A line ending in ":", or a short one followed by a capitalised line, is a statement of
+    its own ("Jatuh tempo: 30 April 2025" above "Jumlah: Rp 4.500.000"); otherwise the line
+    break is a wrap inside a sentence (format=flowed, or a hand-broken line)."""
     last = block.rsplit("\n", 1)[-1].rstrip()
-    return last.endswith(":") or (len(last) < 45 and not last.endswith((",", "-")))
+    if last.endswith(":"):
+        return True
+    starts_upper = next_line.lstrip()[:1].isupper() or next_line.lstrip()[:1].isdigit()
+    return len(last) < 45 and starts_upper and not last.endswith((",", "-"))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -238,7 +246,7 @@ _END_OF_START = re.compile(r"^(?:end|eow|eom|eod|fin|final|fim|ende|akhir|sfÃ¢rÈ
 
 def _is_limit(text: str, s: int, mention: DateMention, by_then: bool) -> bool:
     cues = _cues()
-    before = text[s : mention.start]
+    before = text[max(s, mention.start - 60) : mention.start]
     after = text[mention.end : mention.end + 30]
     return bool(
         cues.deadline_before.search(before)
@@ -257,6 +265,25 @@ def _offers_options(text: str, mentions: list[DateMention]) -> bool:
     )
 
 
+def _in_condition(text: str, s: int, mention: DateMention) -> bool:
+    """ "If I get the copy by tomorrow, I'll deliver by Monday": the first date is the
+    condition's, the promise is the second. A date is inside a condition when an "if" comes
+    before it in the sentence with no comma in between."""
+    before = text[max(s, mention.start - 200) : mention.start]
+    ends = [found.end() for found in _cues().condition.finditer(before)]
+    return bool(ends) and "," not in before[ends[-1] :]
+
+
+def _choose(text: str, s: int, usable: list[DateMention], limits: list[DateMention]) -> DateMention:
+    """The promised or asked-for date: a limit outside a condition, else any limit, else the
+    first date."""
+    limit_ids = {id(m) for m in limits}
+    for m in usable:
+        if id(m) in limit_ids and not _in_condition(text, s, m):
+            return m
+    return next((m for m in usable if id(m) in limit_ids), usable[0])
+
+
 def _judge(
     text: str, span: tuple[int, int], mentions: list[DateMention], sent: datetime, direction: str
 ) -> Commitment | None:
@@ -272,17 +299,19 @@ def _judge(
     by_then = bool(_BY_THEN.search(sentence))
     today = sent.date()
     limits = [m for m in mentions if _is_limit(text, s, m, by_then)]
-    usable = [m for m in mentions if m.value > today or m in limits and m.value >= today]
+    limit_ids = {id(m) for m in limits}
+    usable = [m for m in mentions if m.value > today or id(m) in limit_ids and m.value >= today]
     if not usable:
         return None
-    chosen = next((m for m in usable if m in limits), usable[0])
-    is_limit = chosen in limits
+    chosen = _choose(text, s, usable, limits)
+    is_limit = id(chosen) in limit_ids
     if _CLOCK.search(sentence) and not is_limit:
         return None  # "Does Monday at 8am my time work?" proposes a time to talk
     delivers = bool(cues.deliver.search(sentence))
     asks = bool(cues.request.search(sentence))
     if direction == "out":
-        if not asks or not (is_limit or delivers):
+        states_limit = is_limit or bool(cues.deadline_word.search(sentence))
+        if not (asks or cues.deadline_word.search(sentence)) or not (states_limit or delivers):
             return None
         kind, by = "request_deadline", "owner"
     else:
@@ -323,8 +352,11 @@ def extract_commitments(
     text = text[:MAX_CHARS].replace("\u2019", "'").replace("\u2018", "'").replace("\r", " ")
     mentions = find_dates(text, sent, day_first)
     found = []
+    starts = [m.start for m in mentions]
     for span in sentences(text):
-        inside = [m for m in mentions if m.start >= span[0] and m.end <= span[1]]
+        first = bisect.bisect_left(starts, span[0])
+        last = bisect.bisect_left(starts, span[1], lo=first)
+        inside = [m for m in mentions[first:last] if m.end <= span[1]][:MAX_DATES_PER_SENTENCE]
         if inside and (commitment := _judge(text, span, inside, sent, direction)):
             found.append(commitment)
     return found

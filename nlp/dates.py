@@ -34,6 +34,7 @@ mention: it names no single day. Pure and fast: no spaCy, no I/O beyond the pack
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Callable, Iterable
@@ -471,11 +472,16 @@ def _candidates(ctx: _Context) -> list[tuple[int, int, date, str]]:
 
 def _select(found: list[tuple[int, int, date, str]]) -> list[tuple[int, int, date, str]]:
     """Longest spans win; what overlaps a chosen span is dropped."""
+    starts: list[int] = []  # chosen spans, sorted by start, never overlapping
     chosen: list[tuple[int, int, date, str]] = []
     for cand in sorted(found, key=lambda c: (c[0] - c[1], c[0])):
-        if all(cand[1] <= c[0] or cand[0] >= c[1] for c in chosen):
-            chosen.append(cand)
-    return sorted(chosen)
+        i = bisect.bisect_left(starts, cand[0])
+        clear_left = i == 0 or chosen[i - 1][1] <= cand[0]
+        clear_right = i == len(chosen) or chosen[i][0] >= cand[1]
+        if clear_left and clear_right:
+            starts.insert(i, cand[0])
+            chosen.insert(i, cand)
+    return chosen
 
 
 def _merge_eod(

@@ -627,6 +627,36 @@ def summary(
 
 @cli.command()
 @common_options
+def run(state: Context) -> None:
+    """Run the daemon: IMAP IDLE push, polling, the daily summary.
+
+    Stops on SIGTERM or Ctrl-C; SIGHUP reloads the config. Under systemd it speaks the
+    notify protocol (Type=notify, WatchdogSec=). Use --log-level info to see each sync.
+    """
+    from . import logsetup
+    from .service import run_service
+
+    logsetup.configure(logging.getLogger().level)
+    config = state.config(required=True)
+
+    def reload() -> config_mod.Config:
+        return config_mod.load(config.path, database=state.db_path, required=True)
+
+    def summary_scheduler(current: config_mod.Config):
+        from .scheduler import SummaryScheduler
+
+        return SummaryScheduler(current, current.database)
+
+    run_service(
+        config,
+        load_config=reload,
+        sync_vendors=_sync_vendor_table,
+        scheduler_factory=summary_scheduler,
+    )
+
+
+@cli.command()
+@common_options
 def check(state: Context) -> None:
     """Check the config, and that each IMAP account and the SMTP server answer."""
     from .checks import run_checks

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import imaplib
 import logging
+import select
 import socket
 import ssl
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ SENT_FALLBACKS = (
     "Enviados",
 )
 NETWORK_ERRORS = (OSError, socket.timeout, ssl.SSLError, IMAPClientError, EOFError)
+
+
+class LoginRefused(SourceError):
+    """The server refused the credentials: retrying soon would only risk locking the account."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ class ImapSource:
                     f"{self.who}: connection lost while logging in: {describe(exc)}"
                 ) from None
             self.close()
-            raise SourceError(
+            raise LoginRefused(
                 f"{self.who}: login refused for {account.username}: {describe(exc)}"
             ) from None
         except NETWORK_ERRORS as exc:
@@ -153,6 +158,65 @@ class ImapSource:
         if self.client is None:
             raise SourceError(f"{self.who}: not connected")
         return self.client
+
+    # -- IDLE (RFC 2177), for `vendorwatch run` ------------------------------------------
+
+    def has_idle(self) -> bool:
+        """Whether the server offers IDLE; without it `run` polls the folder instead."""
+        try:
+            return bool(self._require().has_capability("IDLE"))
+        except NETWORK_ERRORS as exc:
+            raise self._failed("capability check failed", exc) from None
+
+    def idle_start(self) -> None:
+        """Enter IDLE on the examined folder: the server then announces new mail itself."""
+        try:
+            self._require().idle()
+        except NETWORK_ERRORS as exc:
+            raise self._failed("cannot start IDLE", exc) from None
+
+    def idle_wait(self, timeout: float) -> bool:
+        """Wait in IDLE up to `timeout` s; True when the server announced new messages.
+
+        Short timeouts let the caller notice a stop request. A readable socket without a
+        complete response (a closed connection, or bytes imaplib already read ahead) is
+        settled by leaving and re-entering IDLE: a dead connection raises there instead of
+        looking like silence forever.
+        """
+        client = self._require()
+        try:
+            if _read_ahead(client):
+                return self._reenter(client)
+            if not _readable(client.socket(), timeout):
+                return False
+            responses = client.idle_check(timeout=0)
+            if not responses:
+                return self._reenter(client)
+        except NETWORK_ERRORS as exc:
+            raise self._failed("connection lost in IDLE", exc) from None
+        return self._news(responses)
+
+    def idle_done(self) -> bool:
+        """Leave IDLE; True when the responses since the last wait announced new mail."""
+        try:
+            _, responses = self._require().idle_done()
+        except NETWORK_ERRORS as exc:
+            raise self._failed("connection lost in IDLE", exc) from None
+        return self._news(responses)
+
+    def _reenter(self, client: imapclient.IMAPClient) -> bool:
+        _, responses = client.idle_done()
+        news = self._news(responses)
+        client.idle()
+        return news
+
+    def _news(self, responses: list) -> bool:
+        """True when IDLE responses announce new mail (EXISTS); a BYE drops the connection."""
+        bye = _bye_text(responses)
+        if bye is not None:
+            self._drop()
+            raise SourceError(f"{self.who}: the server logged out: {bye}".rstrip(": "))
+        return any(len(r) >= 2 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
     def folders(self) -> list[str]:
         """The folders to sync: the configured ones, or INBOX and the \\Sent folder."""
@@ -234,6 +298,39 @@ class ImapSource:
                 )
             # a UID that vanished between SEARCH and FETCH (expunged) is simply absent
         return messages
+
+
+def _readable(sock: socket.socket, timeout: float) -> bool:
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True  # decrypted bytes wait inside the TLS layer: select() cannot see them
+    return bool(select.select([sock], [], [], timeout)[0])
+
+
+def _read_ahead(client: imapclient.IMAPClient) -> bool:
+    """Whether imaplib's buffered reader holds unread bytes (e.g. an EXISTS that arrived in
+    the same packet as the IDLE continuation), which the socket no longer shows."""
+    reader = getattr(getattr(client, "_imap", None), "file", None)
+    if reader is None or not hasattr(reader, "peek"):
+        return False
+    sock = client.socket()
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
+    try:
+        return bool(reader.peek(1))
+    except OSError:  # nothing buffered and nothing on the wire (would block)
+        return False
+    finally:
+        sock.settimeout(timeout)
+
+
+def _bye_text(responses: list) -> str | None:
+    """The text of an untagged BYE among IDLE responses (the server is logging us out)."""
+    for response in responses:
+        if response and response[0] == b"BYE":
+            return " ".join(
+                w.decode(errors="replace") for w in response[1:] if isinstance(w, bytes)
+            )
+    return None
 
 
 def _size(sizes: dict, uid: int) -> int:

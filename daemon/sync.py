@@ -8,7 +8,7 @@ the last committed batch ended.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .config import Account, Config
@@ -100,6 +100,31 @@ def _sync_folders(
     return reports
 
 
+def sync_folder(
+    source: ImapSource,
+    account: Account,
+    folder: str,
+    store: Store,
+    ingestor: Ingestor,
+    stop: Callable[[], bool] | None = None,
+) -> FolderReport:
+    """Sync one folder on an open connection, as `sync --once` does for each folder.
+
+    `vendorwatch run` calls this when IDLE or a poll says a folder changed. `stop` is asked
+    between batches, so a shutdown waits for one batch at most. A failure is recorded for
+    `status` and raised: the caller decides whether the connection is still usable.
+    """
+    report = FolderReport(account.name, folder)
+    try:
+        plan = _plan(source, account, folder, store)
+        _sync_folder(source, account, folder, plan, store, ingestor, QuietProgress(), report, stop)
+    except SourceError as exc:
+        store.save_sync_error(account.name, folder, str(exc))
+        raise
+    store.save_sync_error(account.name, folder, None)
+    return report
+
+
 def _plan(source: ImapSource, account: Account, folder: str, store: Store) -> _Plan:
     info = source.examine(folder)
     state = store.sync_state(account.name, folder)
@@ -127,6 +152,7 @@ def _sync_folder(
     ingestor: Ingestor,
     progress: Progress,
     report: FolderReport,
+    stop: Callable[[], bool] | None = None,
 ) -> None:
     info = source.examine(folder)
     if info.uidvalidity != plan.info.uidvalidity:
@@ -143,6 +169,8 @@ def _sync_folder(
 
     def batches():
         for start in range(0, len(plan.uids), size):
+            if stop is not None and stop():
+                return  # the batches stored so far are complete, with their sync state
             chunk = plan.uids[start : start + size]
             yield source.fetch(chunk), saver(chunk[-1]), len(chunk)
 

@@ -13,7 +13,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,23 +22,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
+from common import timed, vendor_config_lines  # noqa: E402
+
 import mailgen  # noqa: E402
 from servers.dovecot import Dovecot  # noqa: E402
-
-
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a command; wall seconds, peak RSS in MB (from wait4) and its stderr tail."""
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        err.seek(0)
-        tail = err.read().decode(errors="replace")[-2000:]
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"{cmd[0]} failed with status {code}:\n{tail}")
-    return elapsed, usage.ru_maxrss // 1024, tail
 
 
 def mbsync_config(server: Dovecot, maildir: Path, path: Path) -> Path:
@@ -72,16 +58,8 @@ SyncState *
 
 
 def vendorwatch_config(server: Dovecot, db: Path, path: Path, analysis: bool) -> Path:
-    vendors = mailgen.vendor_config(0)
     lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
-    for vendor in vendors:
-        lines += [
-            "[[vendors]]",
-            f"name = {vendor['name']!r}".replace("'", '"'),
-            "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
-            "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]",
-            "",
-        ]
+    lines += vendor_config_lines(mailgen.vendor_config(0))
     lines += [
         "[[accounts]]",
         'name = "bench"',

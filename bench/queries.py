@@ -22,19 +22,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
+from common import vendor_config_lines  # noqa: E402
+
 import mailgen  # noqa: E402
 
 
 def write_config(work: Path, db: Path) -> Path:
     lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
-    for vendor in mailgen.vendor_config(0):
-        lines += [
-            "[[vendors]]",
-            f'name = "{vendor["name"]}"',
-            "addresses = [" + ", ".join(f'"{a}"' for a in vendor["addresses"]) + "]",
-            "domains = [" + ", ".join(f'"{d}"' for d in vendor["domains"]) + "]",
-            "",
-        ]
+    lines += vendor_config_lines(mailgen.vendor_config(0))
     lines += ["[storage]", f'database = "{db}"', "", "[sync]", "analysis = false"]
     path = work / "config.toml"
     path.write_text("\n".join(lines) + "\n")

@@ -96,6 +96,7 @@ def _compile(terms: Iterable[str], anchor: str = "") -> re.Pattern[str]:
 class _Cues:
     deliver: re.Pattern[str]
     request: re.Pattern[str]
+    need: re.Pattern[str]
     deadline_word: re.Pattern[str]
     deadline_before: re.Pattern[str]
     deadline_after: re.Pattern[str]
@@ -116,6 +117,9 @@ def _cues() -> _Cues:
     return _Cues(
         deliver=_compile(s["deliver"]),
         request=_compile(s["request"]),
+        need=re.compile(  # "I need to clean up the layers" is the speaker's own to-do
+            _compile(s["need"]).pattern + r"(?!\s+(?:to|\w+(?:ar|er|ir))(?!\w))", re.I
+        ),
         deadline_word=_compile(s["deadline_word"]),
         deadline_before=_compile(s["deadline_before"], "end"),
         deadline_after=_compile(s["deadline_after"], "start"),
@@ -308,7 +312,8 @@ def _judge(
     if _CLOCK.search(sentence) and not is_limit:
         return None  # "Does Monday at 8am my time work?" proposes a time to talk
     delivers = bool(cues.deliver.search(sentence))
-    asks = bool(cues.request.search(sentence))
+    needs = bool(cues.need.search(sentence))
+    asks = needs or bool(cues.request.search(sentence))
     if direction == "out":
         states_limit = is_limit or bool(cues.deadline_word.search(sentence))
         if not (asks or cues.deadline_word.search(sentence)) or not (states_limit or delivers):
@@ -317,7 +322,7 @@ def _judge(
     else:
         if not (delivers or is_limit):
             return None
-        vendor_asks = asks and not cues.first_person.search(sentence)
+        vendor_asks = needs or (asks and not cues.first_person.search(sentence))
         kind = "request_deadline" if vendor_asks else "delivery"
         by = "vendor"
     return Commitment(

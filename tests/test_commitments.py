@@ -189,3 +189,15 @@ def test_bad_input_never_raises() -> None:
     assert extract_commitments("I'll send it Friday.", TUE, "sideways") == []
     assert extract_commitments("", TUE, "in") == []
     assert extract_commitments("by Friday " * 5000, TUE, "in") is not None
+
+
+def test_vendor_needing_something_by_a_date_is_their_request() -> None:
+    c = one("We need the final copy by Thursday to start the layout.")
+    assert (c.kind, c.by) == ("request_deadline", "vendor")
+    c = one("Necesito los textos antes del jueves.")
+    assert (c.kind, c.by) == ("request_deadline", "vendor")
+
+
+def test_the_vendors_own_to_do_is_not_a_request() -> None:
+    c = one("I'll send the fonts on Monday, I need to convert them first.")
+    assert (c.kind, c.by) == ("delivery", "vendor")

@@ -38,6 +38,8 @@ bench: system-test $(VENV)/.installed-test
 	$(PY) bench/backfill.py --analysis on
 	$(PY) bench/analysis.py
 	$(PY) bench/queries.py
+	$(PY) bench/scale.py
+	$(PY) bench/bombs.py
 
 # python3 with venv and pip: Debian splits venv into its own package.
 system-python:

@@ -200,6 +200,7 @@ class _Grammar:
     numbers: dict[str, int]
     units: dict[str, str]
     patterns: tuple[tuple[re.Pattern[str], str], ...]
+    anchors: frozenset[str]  # first words of every expression that has no digit in it
     context_tail: re.Pattern[str]
     past_tail: re.Pattern[str]
     past_head: re.Pattern[str]
@@ -295,6 +296,12 @@ def _grammar() -> _Grammar:
         numbers=_index(s["number"], int),
         units=_index(s["unit"], str),
         patterns=tuple((re.compile(p, re.I), kind) for p, kind in patterns),
+        anchors=frozenset(
+            tokens[0]
+            for words in (weekday_words, rel_words, end_words, num_words, s["end_of_day"]["eod"])
+            for w in words
+            if (tokens := _TOKEN.findall(w.rstrip("~")))
+        ),
         context_tail=re.compile(rf"(?<!\w){context}[\s,]*$", re.I),
         past_tail=re.compile(rf"(?<!\w){_alt(s['weekday_not_after']['past'])}\s+$", re.I),
         past_head=re.compile(rf"^\s+{_alt(s['weekday_not_before']['past'])}(?!\w)", re.I),
@@ -457,10 +464,42 @@ def _within(ctx: _Context, number: str, unit_word: str) -> date | None:
 _JOIN_EOD = re.compile(r"^[\s,]*(?:(?:on|by|el|am|de|del)\s+)?$", re.I)
 
 
+_TOKEN = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """The parts of the text worth searching: lines with a digit or a date word, with one line
+    of context either side (expressions wrap: "due\n17.03.2025"). Most lines of a message
+    have neither, and skipping them makes the search several times faster."""
+    anchors = _grammar().anchors
+    bounds: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        bounds.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    wanted = [
+        i
+        for i, (start, end) in enumerate(bounds)
+        if _DIGIT.search(text, start, end)
+        or not anchors.isdisjoint(_TOKEN.findall(text[start:end].lower()))
+    ]
+    windows: list[tuple[int, int]] = []
+    for i in wanted:
+        start, end = bounds[max(0, i - 1)][0], bounds[min(len(bounds) - 1, i + 1)][1]
+        if windows and start <= windows[-1][1] + 1:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
 def _candidates(ctx: _Context) -> list[tuple[int, int, date, str]]:
     found = []
+    windows = _windows(ctx.text)
     for pattern, kind in _grammar().patterns:
-        for match in pattern.finditer(ctx.text):
+        matches = (m for start, end in windows for m in pattern.finditer(ctx.text, start, end))
+        for match in matches:
             try:
                 value = _resolve(kind, match, ctx)
             except (KeyError, ValueError, OverflowError):

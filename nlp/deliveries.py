@@ -124,10 +124,26 @@ def _handover_clause(sentence: str) -> str | None:
         place = words.place.search(clause)
         if place and _is_now(clause, place):
             return clause
+    calm = not (words.invoice.search(sentence) or words.not_now.search(sentence) or "?" in sentence)
     start = words.sentence_start.search(_LIST_MARK.sub("", sentence))
-    if start and not words.invoice.search(sentence) and not words.not_now.search(sentence):
-        return sentence
+    if calm and (start or _file_links(sentence)):
+        return sentence  # "Ini 3 sketsa: <link>", "I did the first part: <link to a .wav>"
     return None
+
+
+def _file_links(chunk: str) -> list[str]:
+    """Links straight to a file of work (".../report.pdf", ".../mix-v1.wav")."""
+    return [link for link in _LINK.findall(chunk) if _FILE.search(link.rsplit("/", 1)[-1])]
+
+
+def _in_place(sentence: str) -> bool:
+    """A clause of the sentence says the work is deployed, merged or in the shared folder."""
+    words = _words()
+    for clause in _clauses(sentence):
+        for cue in (words.done.search(clause), words.place.search(clause)):
+            if cue and _is_now(clause, cue) and not words.invoice.search(clause):
+                return True
+    return False
 
 
 def _items_in(chunk: str) -> list[str]:
@@ -177,7 +193,7 @@ def detect_delivery(text: str, attachment_names: Sequence[str], direction: str) 
         if clause is None:
             continue
         found = _items_in(sentence) + _list_below(sentences, index)
-        strong = bool(_words().done.search(clause) or _words().place.search(clause))
+        strong = _in_place(sentence)
         if found or attachments or strong:
             evidence = evidence or sentence
             items.extend(found)

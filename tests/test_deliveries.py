@@ -43,6 +43,11 @@ from vendorwatch.nlp.deliveries import detect_delivery, revision_request
             [],
             "https://files.example/b.svg",
         ),
+        (
+            "I edited the first ten minutes as a test: https://files.example/ep12-test.wav",
+            [],
+            "https://files.example/ep12-test.wav",
+        ),
     ],
 )
 def test_deliveries(text, names, item):
@@ -58,6 +63,7 @@ def test_deliveries(text, names, item):
         "I've deployed the fix to production.",
         "The report is in the shared Drive folder.",
         "PR merged, the new endpoint is on staging.",
+        "The migration is done, deployed to production this morning with no errors.",
     ],
 )
 def test_delivery_without_an_item(text):
@@ -81,6 +87,7 @@ def test_delivery_without_an_item(text):
         ("The files are not uploaded yet, sorry.", []),
         ("Once you confirm, I'll upload everything to the folder.", []),
         ("Thanks, talk soon!", ["image001.png"]),
+        ("Is this the right logo? https://files.example/logo-old.png", []),
     ],
 )
 def test_not_deliveries(text, names):

@@ -18,8 +18,8 @@ and the decision is about a few signals that word lists catch well (`data/commit
   a limit or names the handing over; the owner's own plans are not tracked;
 - not commitments: calls and meetings (a call word, a clock time without a limit, "Monday or
   Tuesday"), invoice due dates and payment terms (tracked as invoices), being away ("on holiday
-  until 29 September"), the past ("I sent it on Monday", a date before the message), and "today"
-  said without a limit.
+  until 29 September"), standing rules ("reply within 24 hours on weekdays"), the past ("I sent
+  it on Monday", a date before the message), and "today" said without a limit.
 
 Pure: text in, commitments out; no spaCy. Bad input gives an empty list.
 """
@@ -103,6 +103,7 @@ class _Cues:
     call: re.Pattern[str]
     payment: re.Pattern[str]
     away: re.Pattern[str]
+    recurring: re.Pattern[str]
     past: re.Pattern[str]
     future: re.Pattern[str]
     alternative: re.Pattern[str]
@@ -126,6 +127,7 @@ def _cues() -> _Cues:
         call=_compile(s["call"]),
         payment=_compile(s["payment"]),
         away=_compile(s["away"]),
+        recurring=_compile(s["recurring"]),
         past=_compile(s["past"]),
         future=re.compile(
             _compile(future_terms).pattern
@@ -288,13 +290,25 @@ def _choose(text: str, s: int, usable: list[DateMention], limits: list[DateMenti
     return next((m for m in usable if id(m) in limit_ids), usable[0])
 
 
+def _owner_sets_deadline(sentence: str, asks: bool, delivers: bool, is_limit: bool) -> bool:
+    """The owner asks for something by a date ("Could you send it by Friday?"), names a
+    deadline ("the deadline is the 20th"), or states a limit about the work, not about
+    themselves ("Final files by the 23rd, as printing starts on the 2nd"; but "I'll review
+    it by Friday" is the owner's own plan)."""
+    cues = _cues()
+    names_deadline = bool(cues.deadline_word.search(sentence))
+    if asks or names_deadline:
+        return is_limit or names_deadline or delivers
+    return is_limit and not cues.first_person.search(sentence)
+
+
 def _judge(
     text: str, span: tuple[int, int], mentions: list[DateMention], sent: datetime, direction: str
 ) -> Commitment | None:
     s, e = span
     sentence = text[s:e]
     cues = _cues()
-    if cues.call.search(sentence) or cues.payment.search(sentence) or cues.away.search(sentence):
+    if any(cue.search(sentence) for cue in (cues.call, cues.payment, cues.away, cues.recurring)):
         return None
     if cues.past.search(sentence) and not cues.future.search(sentence):
         return None
@@ -315,8 +329,7 @@ def _judge(
     needs = bool(cues.need.search(sentence))
     asks = needs or bool(cues.request.search(sentence))
     if direction == "out":
-        states_limit = is_limit or bool(cues.deadline_word.search(sentence))
-        if not (asks or cues.deadline_word.search(sentence)) or not (states_limit or delivers):
+        if not _owner_sets_deadline(sentence, asks, delivers, is_limit):
             return None
         kind, by = "request_deadline", "owner"
     else:

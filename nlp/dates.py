@@ -241,7 +241,7 @@ def _grammar() -> _Grammar:
         ),
         (
             rf"{left}{wdp}(?P<m>{mon_en})\.?\s+(?:the\s+)?(?P<d>\d{{1,2}}){ordinal}?"
-            rf"(?![\d:]|[.,]\d|\w){not_time}(?:,?\s+(?P<y>\d{{4}}){right})?",
+            rf"(?![\d:]|[.,]\d|\w|\s*[-–]\s*\d){not_time}(?:,?\s+(?P<y>\d{{4}}){right})?",
             "month_day",
         ),
         (rf"(?<![\w./-]){wdp}(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?![\w-])", "iso"),
@@ -350,12 +350,18 @@ def _month_ok(ctx: _Context, match: re.Match[str]) -> bool:
     return not (ctx.strict and word.lower() in {"may", "mar"} and not word[0].isupper())
 
 
+# "27-30 November", "from 3 to 7 March": a span of days is not one date
+_RANGE_BEFORE = re.compile(r"\d{1,2}(?:st|nd|rd|th)?\s*(?:[-–]|to|until|till)\s*$", re.I)
+
+
 def _resolve(kind: str, match: re.Match[str], ctx: _Context) -> date | None:
     g = _grammar()
     today = ctx.today
     group = match.groupdict()
     if kind in {"day_month", "month_day"}:
-        if not _month_ok(ctx, match):
+        if not _month_ok(ctx, match) or _RANGE_BEFORE.search(
+            ctx.text[max(0, match.start() - 20) : match.start()]
+        ):
             return None
         year = int(group["y"]) if group.get("y") else None
         return _day_month(today, int(group["d"]), g.months[_norm(group["m"])], year)

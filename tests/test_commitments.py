@@ -201,3 +201,16 @@ def test_vendor_needing_something_by_a_date_is_their_request() -> None:
 def test_the_vendors_own_to_do_is_not_a_request() -> None:
     c = one("I'll send the fonts on Monday, I need to convert them first.")
     assert (c.kind, c.by) == ("delivery", "vendor")
+
+
+def test_owner_limit_without_asking_is_a_deadline() -> None:
+    c = one("Final artwork by Friday the 24th, as the printer needs two days.", "out")
+    assert (c.kind, c.by, c.due) == ("request_deadline", "owner", date(2025, 10, 24))
+    c = one("Please put the new prices live on 20 October.", "out")
+    assert c.due == date(2025, 10, 20)
+    none("We will decide on the layout by Friday.", "out")
+
+
+def test_standing_rules_are_not_one_date() -> None:
+    none("Please answer tickets within 4 hours on weekdays.", "out")
+    none("We send the report every Monday.")

@@ -238,3 +238,9 @@ def test_bad_input_never_raises() -> None:
     assert find_dates("by the 99th", WED) == []
     naive = datetime(2025, 4, 9, 10, 0)
     assert parse_date("Friday", naive) == date(2025, 4, 11)
+
+
+def test_a_range_of_days_is_not_one_date() -> None:
+    assert spans("Sale runs 27-30 November.") == []
+    assert spans("The migration weekend is September 27–28.") == []
+    assert spans("Offline from 3 to 7 May.") == []

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,3 +245,129 @@ def test_line_cut_after_n_bytes(tmp_path, server, line, after):
     assert_consistent(tmp_path / "vw.db", server, BOTH)
     line.set_mode("pass")
     recover(tmp_path, config, server, BOTH)
+
+
+# -- the same faults under the running daemon (`vendorwatch run`) ----------------------------
+
+DAEMON_FOLDER = "Daemon"
+DAEMON_DEADLINE = 90.0  # seconds for one recovery: backoff waits, timeouts, a loaded CI
+
+
+class Daemon:
+    """`vendorwatch run` as a subprocess, its output in a file."""
+
+    def __init__(self, tmp_path: Path, config: Path, server: Dovecot):
+        self.log_path = tmp_path / "daemon.log"
+        self.db = tmp_path / "vw.db"
+        env = dict(os.environ, **{PASSWORD_ENV: server.password})
+        cmd = [sys.executable, "-m", "vendorwatch.daemon", "--log-level", "info"]
+        cmd += ["--config", str(config), "--db", str(self.db), "run"]
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log
+        )
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait(self, predicate, what: str, timeout: float = DAEMON_DEADLINE) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"the daemon exited ({self.proc.returncode}) before {what}:\n{self.log}"
+                )
+            if predicate():
+                return
+            time.sleep(0.1)
+        pytest.fail(f"timed out waiting for {what}; daemon log:\n{self.log[-3000:]}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+        return self.proc.returncode
+
+
+def daemon_config(tmp_path: Path, proxy: FaultProxy, server: Dovecot) -> Path:
+    lines = [
+        "[owner]",
+        f'addresses = ["{OWNER}"]',
+        "",
+        "[[accounts]]",
+        'name = "test"',
+        f'host = "{proxy.host}"',
+        f"port = {proxy.port}",
+        'tls = "none"',
+        f'username = "{server.user}"',
+        f'password_env = "{PASSWORD_ENV}"',
+        f"timeout = {TIMEOUT}",
+        "batch_size = 40",
+        "poll_interval = 1",
+        f'folders = ["{DAEMON_FOLDER}"]',
+        f'idle = ["{DAEMON_FOLDER}"]',
+        "",
+        "[sync]",
+        "analysis = false",
+    ]
+    return write_config(tmp_path / "daemon.toml", "\n".join(lines) + "\n")
+
+
+def daemon_holds_exactly(daemon: Daemon, server: Dovecot) -> bool:
+    if not daemon.db.exists():
+        return False
+    try:
+        ids = [r[0] for r in db_rows(daemon.db, "SELECT message_id FROM messages")]
+    except sqlite3.OperationalError:  # not migrated yet
+        return False
+    assert len(ids) == len(set(ids)), "a message was stored twice"
+    return set(ids) == set(server.message_ids(DAEMON_FOLDER))
+
+
+def fault_then_heal(
+    daemon: Daemon, line: FaultProxy, server: Dovecot, seed: int, mode: str, **how
+) -> None:
+    """Set a fault, append new mail, wait until the daemon saw it (a line in its log),
+    heal the line, and wait until it holds exactly the server's mail."""
+    warned = daemon.log.count("reconnecting with backoff")
+    line.reset_counters()
+    line.set_mode(mode, **how)
+    server.append_many(DAEMON_FOLDER, list(mailgen.generate(30, seed=seed)))
+    daemon.wait(lambda: line.faults >= 1, f"the {mode} fault to fire")
+    daemon.wait(
+        lambda: daemon.log.count("reconnecting with backoff") > warned, f"the {mode} reported"
+    )
+    line.set_mode("pass")
+    daemon.wait(lambda: daemon_holds_exactly(daemon, server), f"recovery from {mode}")
+
+
+def test_daemon_recovers_from_every_fault_with_exactly_the_servers_mail(tmp_path, server, line):
+    server.create_folder(DAEMON_FOLDER)
+    server.append_many(DAEMON_FOLDER, list(mailgen.generate(150, seed=41)))
+    line.set_mode("reset")  # the first backfill is reset in the middle of a message
+    daemon = Daemon(tmp_path, daemon_config(tmp_path, line, server), server)
+    try:
+        daemon.wait(lambda: line.faults >= 1, "the backfill to be reset")
+        line.set_mode("pass")
+        daemon.wait(lambda: daemon_holds_exactly(daemon, server), "the backfill after a reset")
+
+        fault_then_heal(daemon, line, server, 42, "reset")
+        fault_then_heal(daemon, line, server, 43, "stall", in_literal=True)
+        fault_then_heal(daemon, line, server, 44, "cut", after=3000)
+        line.set_mode("trickle")
+        server.append_many(DAEMON_FOLDER, list(mailgen.generate(5, seed=45)))
+        daemon.wait(lambda: daemon_holds_exactly(daemon, server), "mail through a trickle")
+        line.set_mode("pass")
+    finally:
+        code = daemon.stop()
+    log = daemon.log
+    assert code == 0, log[-3000:]
+    assert "Traceback" not in log and "timed out waiting for the server" in log
+    assert daemon_holds_exactly(daemon, server)
+    print(log)  # shown with -s: what the owner's journal says about each fault

@@ -14,8 +14,9 @@ and the decision is about a few signals that word lists catch well (`data/commit
 - a vendor sentence that hands something over ("send", "kirim", "liefere", "te lo paso") or
   sets a limit is a delivery promise; with a request to the owner and no first-person subject
   it is the vendor's request deadline;
-- an owner sentence counts only when it asks ("please", "could you", "we need", "bitte") and sets
-  a limit or names the handing over; the owner's own plans are not tracked;
+- an owner sentence counts when it asks ("please", "could you", "we need", "bitte") and sets a
+  limit or names the handing over, or when it puts a limit on the work with no "I"/"we" doing
+  it ("Final files by the 23rd"); the owner's own plans ("I'll review it by Friday") are not;
 - not commitments: calls and meetings (a call word, a clock time without a limit, "Monday or
   Tuesday"), invoice due dates and payment terms (tracked as invoices), being away ("on holiday
   until 29 September"), standing rules ("reply within 24 hours on weekdays"), the past ("I sent

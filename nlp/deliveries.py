@@ -59,6 +59,7 @@ class _Words:
     handover: re.Pattern[str]
     sentence_start: re.Pattern[str]
     done: re.Pattern[str]
+    finished: re.Pattern[str]
     place: re.Pattern[str]
     not_now: re.Pattern[str]
     invoice: re.Pattern[str]
@@ -77,6 +78,7 @@ def _words() -> _Words:
         handover=term_pattern(s["handover"]),
         sentence_start=re.compile(rf"^\W*(?:{term_pattern(s['sentence_start']).pattern})", re.I),
         done=term_pattern(s["done_without_item"]),
+        finished=term_pattern(s["finished"]),
         place=re.compile(
             r"\b(?:is|are|'s|now|has\s+been|have\s+been|est[áa]n?|ist|sind|sudah|este|sunt|est)"
             r"\s+(?:\w+\s+){0,2}(?:in|on|into|en|na|no|im|in\s+der|di|în|dans|nella)\s+"
@@ -117,7 +119,7 @@ def _handover_clause(sentence: str) -> str | None:
     for clause in _clauses(sentence):
         if words.invoice.search(clause):
             continue
-        for pattern in (words.handover, words.done):
+        for pattern in (words.handover, words.done, words.finished):
             cue = pattern.search(clause)
             if cue and _is_now(clause, cue):
                 return clause
@@ -137,13 +139,20 @@ def _file_links(chunk: str) -> list[str]:
 
 
 def _in_place(sentence: str) -> bool:
-    """A clause of the sentence says the work is deployed, merged or in the shared folder."""
+    """A clause says the work is deployed, live, merged or in the shared folder; or the
+    sentence says it is finished and promises nothing more ("All 30 are done")."""
     words = _words()
     for clause in _clauses(sentence):
         for cue in (words.done.search(clause), words.place.search(clause)):
             if cue and _is_now(clause, cue) and not words.invoice.search(clause):
                 return True
-    return False
+    finished = words.finished.search(sentence)
+    return bool(
+        finished
+        and "?" not in sentence
+        and not words.invoice.search(sentence)
+        and not words.not_now.search(sentence[: finished.start()] + sentence[finished.end() :])
+    )
 
 
 def _items_in(chunk: str) -> list[str]:

@@ -64,6 +64,10 @@ def test_deliveries(text, names, item):
         "The report is in the shared Drive folder.",
         "PR merged, the new endpoint is on staging.",
         "The migration is done, deployed to production this morning with no errors.",
+        "It's live now. Sorry again for the delay.",
+        "All 30 product descriptions are done (rows 2 to 31).",
+        "Fixed, it was a caching issue on the server.",
+        "The fix is on staging, each variant shows its own stock.",
     ],
 )
 def test_delivery_without_an_item(text):
@@ -88,6 +92,9 @@ def test_delivery_without_an_item(text):
         ("Once you confirm, I'll upload everything to the folder.", []),
         ("Thanks, talk soon!", ["image001.png"]),
         ("Is this the right logo? https://files.example/logo-old.png", []),
+        ("The sketches are done, I'll send them tomorrow morning.", []),
+        ("Is it live yet?", []),
+        ("Done.", []),
     ],
 )
 def test_not_deliveries(text, names):

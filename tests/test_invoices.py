@@ -277,3 +277,8 @@ def test_segment_keeps_wrapped_lines_and_abbreviations_together():
     sentences = [text[s.start : s.end] for s in segment(text)]
     assert sentences[0] == "Please find attached invoice CC-1 for EUR 1,900.00, due\n17.03.2026."
     assert sentences[1] == "No. Invoice: X-1"
+
+
+def test_a_payment_notice_about_an_invoice_is_not_an_invoice():
+    text = "Payment for invoice NW-2026-044 (USD 14,400.00) was sent by ACH today."
+    assert extract_invoices(text, [], SENT) == []

@@ -263,6 +263,28 @@ class ImapSource:
         # "N:*" matches the highest UID even when it is below N
         return sorted(uid for uid in found if uid > last_uid)
 
+    def split(self, uids: list[int], budget: int) -> list[list[int]]:
+        """`uids` in runs whose messages add up to at most `budget` bytes (a bigger one
+        alone), so a folder of large attachments is never fetched a whole batch at once."""
+        client = self._require()
+        try:
+            sizes = client.fetch(uids, ["RFC822.SIZE"])
+        except NETWORK_ERRORS as exc:
+            raise self._failed("fetch of message sizes failed", exc) from None
+        runs: list[list[int]] = []
+        run: list[int] = []
+        total = 0
+        for uid in uids:
+            cost = min(_size(sizes, uid), self.max_message_bytes)  # oversized: read in part
+            if run and total + cost > budget:
+                runs.append(run)
+                run, total = [], 0
+            run.append(uid)
+            total += cost
+        if run:
+            runs.append(run)
+        return runs
+
     def fetch(self, uids: list[int]) -> list[RawMessage]:
         """Fetch a batch with BODY.PEEK; oversized messages only up to the cap."""
         client = self._require()

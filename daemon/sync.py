@@ -20,6 +20,10 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
+# At most this much mail per fetched batch (a message over it comes alone): two batches are
+# in memory at once (one stored, one parsed), so 200 attachments of 20 MB never are.
+BATCH_BYTES = 64 * 1024 * 1024
+
 
 @dataclass
 class FolderReport:
@@ -169,9 +173,9 @@ def _sync_folder(
 
     def batches():
         for start in range(0, len(plan.uids), size):
-            if stop is not None and stop():
-                return  # the batches stored so far are complete, with their sync state
-            chunk = plan.uids[start : start + size]
-            yield source.fetch(chunk), saver(chunk[-1]), len(chunk)
+            for chunk in source.split(plan.uids[start : start + size], BATCH_BYTES):
+                if stop is not None and stop():
+                    return  # the batches stored so far are complete, with their sync state
+                yield source.fetch(chunk), saver(chunk[-1]), len(chunk)
 
     report.result.add(ingestor.ingest_all(batches(), progress))

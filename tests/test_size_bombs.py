@@ -134,3 +134,37 @@ def test_oversized_message_over_imap_is_fetched_in_part(work, baseline, dovecot,
         conn.close()
     assert "over the" in truncated and stored_size >= size
     assert run.rss_mb < baseline + 25
+
+
+def test_a_folder_of_large_messages_is_fetched_within_a_byte_budget(
+    dovecot, tmp_path, monkeypatch, run_cli
+):
+    """Twelve 3 MB messages with batch_size 200: fetched a few at a time, never all."""
+    from vendorwatch.daemon import imap, sync
+
+    budget = 8 * MB
+    monkeypatch.setattr(sync, "BATCH_BYTES", budget)
+    fetched: list[int] = []
+    real_fetch = imap.ImapSource.fetch
+
+    def recording_fetch(self, uids):
+        messages = real_fetch(self, uids)
+        fetched.append(sum(len(m.raw) for m in messages))
+        return messages
+
+    monkeypatch.setattr(imap.ImapSource, "fetch", recording_fetch)
+    raws = [
+        b"".join(bombs.big_attachment(3 * MB)).replace(b"<big@", f"<big{i}@".encode())
+        for i in range(12)
+    ]
+    dovecot.append_many("INBOX", raws)
+    monkeypatch.setenv("VW_BOMB_PASSWORD", dovecot.password)
+    config = bombs.config(tmp_path, tmp_path / "vw.db", imap=dovecot)
+    result = run_cli("--config", str(config), "sync", "--once")
+    assert result.code == 0, result.err
+    assert max(fetched) <= budget and sum(fetched) == sum(len(raw) for raw in raws)
+    conn = sqlite3.connect(tmp_path / "vw.db")
+    try:
+        assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 12
+    finally:
+        conn.close()

@@ -213,6 +213,7 @@ class _Words:
     issued_word: re.Pattern[str]
     receipt_terms: re.Pattern[str]
     payment: re.Pattern[str]
+    notice: re.Pattern[str]
     within: re.Pattern[str]
     net: re.Pattern[str]
 
@@ -256,6 +257,7 @@ def _words() -> _Words:
         issued_word=term_pattern(["issued", "issued on", "dated"]),
         receipt_terms=term_pattern(s["receipt_terms"]),
         payment=term_pattern(s["payment_words"]),
+        notice=term_pattern(s["payment_notice"]),
         within=within,
         net=net,
     )
@@ -828,6 +830,8 @@ def extract_invoices(
         attachments = list(attachments or [])
     except TypeError:
         attachments = []
+    if _words().notice.search(text[:MAX_CHARS]):
+        text = ""  # a provider's payment receipt: the invoice it names is being paid
     text_facts, unnumbered = _facts_of_text(text, sent, day_first)
     documents: dict[str | None, tuple[str, _Facts]] = {}
     for name, body in _invoice_attachments(attachments, set(text_facts)):

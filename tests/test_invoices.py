@@ -282,3 +282,10 @@ def test_segment_keeps_wrapped_lines_and_abbreviations_together():
 def test_a_payment_notice_about_an_invoice_is_not_an_invoice():
     text = "Payment for invoice NW-2026-044 (USD 14,400.00) was sent by ACH today."
     assert extract_invoices(text, [], SENT) == []
+
+
+def test_a_provider_receipt_naming_an_invoice_is_not_an_invoice():
+    text = (
+        "You sent a payment of $1,250.00 USD to Ravi Kumar.\n\nNote to recipient: Invoice PX-0042\n"
+    )
+    assert extract_invoices(text, [], SENT) == []

@@ -1,7 +1,8 @@
 """Running the analysis on newly stored vendor messages and keeping thread risk current.
 
-It runs inside the ingest transaction, so a message, its language, its findings and the
-call suggestion of its thread are stored together or not at all.
+It runs inside the ingest transaction, so a message, its language, its findings, what
+tracking extracted from it and the call suggestion of its thread are stored together or
+not at all.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from vendorwatch.nlp.risk import ThreadMessage
 from .config import Config
 from .errors import VendorwatchError
 from .store import Store, now_iso
+from .tracker import Tracker
 
 
 class AnalysisError(VendorwatchError):
@@ -30,9 +32,12 @@ class AnalysisStage:
     def __init__(self, store: Store, config: Config):
         self.store = store
         self.analyzer = Analyzer(config.analysis.spacy_model, config.owner.language)
+        self.tracker = Tracker(store, config)
 
     def run(self, keys: list[str]) -> int:
-        """Analyse the vendor messages among `keys`; returns how many were analysed."""
+        """Analyse the vendor messages among `keys` and track what they say about work and
+        money; returns how many vendor messages were analysed."""
+        self.tracker.track(keys)
         rows = self.store.messages_for_analysis(keys)
         if not rows:
             return 0

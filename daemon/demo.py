@@ -74,8 +74,20 @@ def _show(console: Console, store: Store, config: config_mod.Config, mbox: Path)
             f"({len(result.errors)} unparseable)."
         )
     )
-    console.rule("vendors")
-    emit(store.vendors_overview(), as_json=False, columns=["name", "messages", "last_contact"])
+    today = config.owner.today()
+    console.rule(f"vendors (as of {today})")
+    emit(
+        [
+            dict(
+                v,
+                on_time="no data" if v["on_time_rate"] is None else f"{v['on_time_rate']:.0%}",
+                unpaid=", ".join(f"{c} {a}" for c, a in v["unpaid_totals"].items()),
+            )
+            for v in store.vendors_overview(today)
+        ],
+        as_json=False,
+        columns=["name", "messages", "open_deliveries", "on_time", "unpaid", "last_contact"],
+    )
     console.rule("threads per vendor")
     for vendor in config.vendors:
         record = store.vendor(vendor.name)
@@ -92,6 +104,7 @@ def _show(console: Console, store: Store, config: config_mod.Config, mbox: Path)
     )
     emit(noise, as_json=False, columns=["date", "from", "subject", "automatic"])
     _show_analysis(console, store, config)
+    _show_tracking(console, store, today)
     known = [a for v in config.vendors for a in (*v.addresses, *v.domains)]
     candidates = store.vendor_candidates(known, config.owner.addresses)
     if candidates:
@@ -135,3 +148,25 @@ def _show_analysis(console: Console, store: Store, config: config_mod.Config) ->
     )
     console.rule("languages the vendors write in")
     emit(langs, as_json=False, columns=["vendor", "languages"])
+
+
+def _show_tracking(console: Console, store: Store, today) -> None:
+    console.rule("deliveries, deadlines and payments (vendorwatch due --all)")
+    rows = store.due(today, include_done=True)
+    for row in rows:
+        row["what"] = row["text"] or (
+            f"invoice {row['invoice_number']}: {row['currency'] or ''} {row['amount'] or '?'}"
+        )
+    emit(
+        rows,
+        as_json=False,
+        columns=["due_date", "status", "kind", "vendor", "what", "done_on"],
+        empty="nothing tracked",
+    )
+    console.rule("invoices (vendorwatch invoices)")
+    emit(
+        store.invoices(today),
+        as_json=False,
+        columns=["vendor", "number", "amount", "currency", "issued", "due", "status", "paid_on"],
+        empty="no invoices",
+    )

@@ -109,7 +109,16 @@ class Ingestor:
             pending = (job, count)
         if pending is not None:
             self._report(*pending, total, progress)
+        if self.analysis and total.stored:
+            self.refresh_findings()
         return total
+
+    def refresh_findings(self) -> int:
+        """Recompute the findings that depend on today's date (due, overdue, unreviewed,
+        slipping) once new mail has been tracked; the service also calls it daily."""
+        stage = self._analysis_stage()
+        with self.store.transaction():
+            return stage.tracker.refresh()
 
     def _report(self, job: Job, count: int, total: BatchResult, progress: Progress) -> None:
         result = self.complete(job)

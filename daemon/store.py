@@ -26,6 +26,12 @@ from .errors import NotFoundError, StoreError
 from .schema import APPLICATION_ID, MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreWriteError(StoreError, sqlite3.OperationalError):
+    """The disk is full or the database read-only: one line for the CLI (a StoreError), and
+    an OperationalError, the kind `vendorwatch run` waits out and retries, since space
+    freed or permissions fixed let it resume where it stopped."""
 RELIABLE_ON_TIME = 0.8  # capacity view: vendors at or above this on-time rate
 
 
@@ -198,7 +204,7 @@ class Store:
         problem = _write_problem(exc, self.path)
         if problem is None:
             return exc
-        return StoreError(
+        return StoreWriteError(
             f"{self.path}: cannot write: {problem}; nothing after the last stored batch "
             "was recorded, so the same command resumes once that is fixed"
         )
@@ -572,11 +578,17 @@ class Store:
         for part, marks in _in_chunks(list(keys)):
             rows += self.query(
                 "SELECT message_key, message_id, thread_id, vendor, direction, from_addr, "
-                "from_name, subject, new_text, body_text, date, date_utc FROM messages "
-                "WHERE message_key IN (" + marks + ") AND auto_reply IS NULL",
+                "from_name, subject, new_text, body_text, date, date_utc, auto_reply "
+                "FROM messages WHERE message_key IN (" + marks + ")",
                 tuple(part),
             )
-        rows = [r for r in rows if r["vendor"] or _machine_address(r["from_addr"] or "")]
+        # payment notifications are automatic mail by design; other automatic mail
+        # (out-of-office, bounces) says nothing about work
+        rows = [
+            r
+            for r in rows
+            if _machine_address(r["from_addr"] or "") or r["vendor"] and not r["auto_reply"]
+        ]
         for part, marks in _in_chunks([r["message_key"] for r in rows]):
             texts: dict[str, list[tuple[str, str | None]]] = {}
             for key, name, text in self.conn.execute(
@@ -890,6 +902,7 @@ class Store:
                     "status": status,
                     "message_id": inv["message_id"],
                     "notes": inv["notes"],
+                    "message_key": inv["message_key"],
                 }
             )
         return sorted(rows, key=lambda r: (r["due"] or r["issued"] or "", r["id"]))

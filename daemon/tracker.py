@@ -13,6 +13,7 @@ closed. The owner's marks are applied by the store's queries and always win.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -227,7 +228,9 @@ class Tracker:
     def relink(self, thread_id: str) -> None:
         """Walk the thread in date order: each delivery fulfils the open promise due first
         (the vendor's own, else the owner's deadline); the owner's next reply reviews it,
-        and a reply asking for changes is a revision round."""
+        and a reply asking for changes is a revision round. The delivery that answers a
+        revision request is the fix: it fulfils what was promised since the request, or an
+        older promise only when it names the same work."""
         data = self.store.thread_tracking(thread_id)
         commitments = {
             c["ckey"]: dict(c, delivery_key=None, done_on=None) for c in data["commitments"]
@@ -238,11 +241,14 @@ class Tracker:
             )
             for d in data["deliveries"]
         }
+        revision_asked = ""  # when the owner last asked for changes, if not yet answered
         for message in data["messages"]:
             when = message["date_utc"] or ""
             delivery = deliveries.get(message["message_key"])
             if delivery is not None:
-                self._fulfil(delivery, commitments.values(), when)
+                text = message["new_text"] or "" if revision_asked else ""
+                self._fulfil(delivery, commitments.values(), when, revision_asked, text)
+                revision_asked = ""
             if message["direction"] == "out":
                 for c in commitments.values():
                     # a vendor's "feedback by Friday, please" is met by the owner's reply
@@ -259,6 +265,7 @@ class Tracker:
                     d["reviewed_on"] = d["reviewed_on"] or day
                 if earlier and revision_request(message["new_text"] or ""):
                     earlier[-1]["revision_rounds"] += 1
+                    revision_asked = when
         self.store.save_thread_links(
             [
                 {"ckey": c["ckey"], "delivery_key": c["delivery_key"], "done_on": c["done_on"]}
@@ -280,12 +287,20 @@ class Tracker:
         )
 
     @staticmethod
-    def _fulfil(delivery: dict[str, Any], commitments: Iterable[dict[str, Any]], when: str) -> None:
+    def _fulfil(
+        delivery: dict[str, Any],
+        commitments: Iterable[dict[str, Any]],
+        when: str,
+        revision_asked: str = "",
+        text: str = "",
+    ) -> None:
+        words = _work_words(text)
         open_ = [
             c
             for c in commitments
             if c["done_on"] is None
             and (c["made_at"] or "") < when
+            and (revision_asked <= (c["made_at"] or "") or words & _work_words(c["text"]))
             and not (c["set_by"] == "vendor" and c["kind"] == "request_deadline")
         ]
         promises = [c for c in open_ if c["kind"] == "delivery"]
@@ -514,6 +529,18 @@ class Tracker:
                     )
                 )
         return found
+
+
+_GENERIC = frozenset(
+    "will send sent file files done here with this that your from have also them they "
+    "update updated version attached link folder please thanks today tomorrow".split()
+)
+
+
+def _work_words(text: str) -> set[str]:
+    """The words that name a piece of work ("final", "trailer", "banners"), for telling
+    which promise a delivery answers; generic delivery words say nothing about that."""
+    return {w for w in re.findall(r"[^\W\d_]{4,}", text.casefold()) if w not in _GENERIC}
 
 
 def _record(row: dict[str, Any], vendor: str | None) -> dict[str, Any]:

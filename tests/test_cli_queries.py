@@ -56,7 +56,11 @@ def test_vendors_json_contract_and_vendor_timeline(loaded, run_cli):
     record = json.loads(
         run_cli("--config", str(config), "--db", str(db), "vendor", "pixelcraft", "--json").out
     )
-    assert record["name"] == "PixelCraft" and len(record["timeline"]) == 4
+    assert record["name"] == "PixelCraft"
+    assert len([e for e in record["timeline"] if e["kind"] == "message"]) == 4
+    assert {"on_time_rate", "revision_rounds", "response_hours", "trend"} <= set(
+        record["quality"]
+    )
     missing = run_cli("--config", str(config), "--db", str(db), "vendor", "Nobody")
     assert missing.code == 1 and "no vendor named 'Nobody'" in missing.err
     assert "PixelCraft" in missing.err

@@ -277,3 +277,45 @@ def test_read_only_disk_changes_nothing_and_resumes(tmp_path, server, password):
     finally:
         if os.geteuid() == 0:
             subprocess.run(["umount", "-l", str(disk)], capture_output=True, timeout=30)
+
+
+def test_daemon_on_a_full_disk_keeps_running_and_resumes(tmp_path, server, password, small_disk):
+    """`vendorwatch run` reports the full disk, stays up retrying, and catches up once the
+    disk has room again; its sync state never runs ahead of what it stored."""
+    import signal
+    import time
+
+    db = small_disk / "vw.db"
+    config = config_for(tmp_path, db, server, folders=("INBOX",))
+    log_path = tmp_path / "daemon.log"
+    cmd = [sys.executable, "-m", "vendorwatch.daemon", "--log-level", "info"]
+    cmd += ["--config", str(config), "run"]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+
+        def wait(predicate, what: str) -> None:
+            deadline = time.monotonic() + NO_HANG_SECONDS
+            while not predicate():
+                text = log_path.read_text(errors="replace")
+                assert proc.poll() is None, f"the daemon exited before {what}:\n{text}"
+                assert time.monotonic() < deadline, f"no {what}:\n{text}"
+                time.sleep(0.1)
+
+        wait(lambda: "disk is full" in log_path.read_text(errors="replace"), "full disk report")
+        time.sleep(1)  # a retry or two against the full disk
+        assert proc.poll() is None
+        assert_state_not_ahead(db)
+        remount(small_disk, "size=64m")
+        inbox = set(server.message_ids("INBOX"))
+        wait(
+            lambda: {r[0] for r in rows(db, "SELECT message_id FROM messages")} == inbox,
+            "catch-up after the disk grew",
+        )
+        assert len(rows(db, "SELECT message_id FROM messages")) == len(inbox)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+    text = log_path.read_text(errors="replace")
+    assert proc.returncode == 0 and "Traceback" not in text, text[-3000:]

@@ -580,11 +580,17 @@ class Store:
         for part, marks in _in_chunks(list(keys)):
             rows += self.query(
                 "SELECT message_key, message_id, thread_id, vendor, direction, from_addr, "
-                "from_name, subject, new_text, body_text, date, date_utc FROM messages "
-                "WHERE message_key IN (" + marks + ") AND auto_reply IS NULL",
+                "from_name, subject, new_text, body_text, date, date_utc, auto_reply "
+                "FROM messages WHERE message_key IN (" + marks + ")",
                 tuple(part),
             )
-        rows = [r for r in rows if r["vendor"] or _machine_address(r["from_addr"] or "")]
+        # payment notifications are automatic mail by design; other automatic mail
+        # (out-of-office, bounces) says nothing about work
+        rows = [
+            r
+            for r in rows
+            if _machine_address(r["from_addr"] or "") or r["vendor"] and not r["auto_reply"]
+        ]
         for part, marks in _in_chunks([r["message_key"] for r in rows]):
             texts: dict[str, list[tuple[str, str | None]]] = {}
             for key, name, text in self.conn.execute(
@@ -898,6 +904,7 @@ class Store:
                     "status": status,
                     "message_id": inv["message_id"],
                     "notes": inv["notes"],
+                    "message_key": inv["message_key"],
                 }
             )
         return sorted(rows, key=lambda r: (r["due"] or r["issued"] or "", r["id"]))

@@ -574,24 +574,20 @@ class Store:
     # -- tracking: commitments, deliveries, invoices, payments ---------------------------
 
     def tracking_inputs(self, keys: Iterable[str]) -> list[dict[str, Any]]:
-        """The messages among `keys` that tracking reads: vendor mail, and machine senders
-        (payment notifications name the vendor in their text, not in their address)."""
+        """The messages among `keys` that tracking reads: vendor mail (automatic replies
+        left out), and other received mail, where payment notifications are found (they
+        are automatic by design and name the vendor in their text, not their address)."""
         rows: list[dict[str, Any]] = []
         for part, marks in _in_chunks(list(keys)):
             rows += self.query(
                 "SELECT message_key, message_id, thread_id, vendor, direction, from_addr, "
-                "from_name, subject, new_text, body_text, date, date_utc, auto_reply "
-                "FROM messages WHERE message_key IN (" + marks + ")",
+                "from_name, subject, new_text, date, date_utc FROM messages "
+                "WHERE message_key IN (" + marks + ") AND (vendor IS NOT NULL AND "
+                "auto_reply IS NULL OR vendor IS NULL AND direction = 'in')",
                 tuple(part),
             )
-        # payment notifications are automatic mail by design; other automatic mail
-        # (out-of-office, bounces) says nothing about work
-        rows = [
-            r
-            for r in rows
-            if _machine_address(r["from_addr"] or "") or r["vendor"] and not r["auto_reply"]
-        ]
-        for part, marks in _in_chunks([r["message_key"] for r in rows]):
+        vendor_keys = [r["message_key"] for r in rows if r["vendor"]]
+        for part, marks in _in_chunks(vendor_keys):
             texts: dict[str, list[tuple[str, str | None]]] = {}
             for key, name, text in self.conn.execute(
                 "SELECT message_key, name, text FROM attachments WHERE message_key IN ("
@@ -769,17 +765,28 @@ class Store:
     def invoice_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
         """One row per invoice (vendor + number; the first message that carried it), with
         its earliest payment, or the owner's "paid" mark, which wins."""
-        rows = self.query(
-            "SELECT * FROM invoices"
-            + (" WHERE vendor = ? COLLATE NOCASE" if vendor else "")
-            + " ORDER BY issued, id",
-            (vendor,) if vendor else (),
+        return self._invoices_and_payments(vendor)[0]
+
+    def payment_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
+        """Payments, each with the invoice it pays where that can be told."""
+        return self._invoices_and_payments(vendor)[1]
+
+    def _invoices_and_payments(
+        self, vendor: str | None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Invoices and payments matched by vendor and number; a payment that names no
+        invoice pays the vendor's one open invoice of its amount issued before it, or
+        their only one. Matching here, on every read, gives the same answer whatever
+        order the mail arrived in."""
+        where, params = (" WHERE vendor = ? COLLATE NOCASE", (vendor,)) if vendor else ("", ())
+        rows = self.query("SELECT * FROM invoices" + where + " ORDER BY issued, id", params)
+        all_payments = self.query(
+            "SELECT * FROM payments" + where + " ORDER BY paid_on, id", params
         )
-        payments: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for p in self.query(
-            "SELECT * FROM payments WHERE invoice_number IS NOT NULL ORDER BY paid_on, id"
-        ):
-            payments.setdefault(_invoice_target(p["vendor"], p["invoice_number"]), []).append(p)
+        payments: dict[str, list[dict[str, Any]]] = {}
+        for p in all_payments:
+            if p["invoice_number"]:
+                payments.setdefault(_invoice_target(p["vendor"], p["invoice_number"]), []).append(p)
         marks = self._marks()
         merged: dict[str, dict[str, Any]] = {}
         for row in rows:
@@ -795,15 +802,11 @@ class Store:
             if marked:
                 row["paid_on"], row["marked"] = marked, True
             merged[target] = row
-        return list(merged.values())
-
-    def payment_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
-        return self.query(
-            "SELECT * FROM payments"
-            + (" WHERE vendor = ? COLLATE NOCASE" if vendor else "")
-            + " ORDER BY paid_on, id",
-            (vendor,) if vendor else (),
-        )
+        invoices = list(merged.values())
+        for p in all_payments:
+            if not p["invoice_number"]:
+                _guess_invoice(p, invoices)
+        return invoices, all_payments
 
     def response_times(self, vendor: str) -> list[tuple[str, float]]:
         """(date of the vendor's answer, hours it took) for each owner message the vendor
@@ -1480,3 +1483,20 @@ def _event(row: dict[str, Any], kind: str, what: str) -> dict[str, Any]:
         "message_id": row.get("message_id"),
         "thread_id": row.get("thread_id"),
     }
+
+
+def _guess_invoice(payment: dict[str, Any], invoices: list[dict[str, Any]]) -> None:
+    open_ = [
+        i
+        for i in invoices
+        if i["vendor"] == payment["vendor"]
+        and not i["paid_on"]
+        and i["number"]
+        and (i["issued"] or "") <= payment["paid_on"]
+    ]
+    same = [i for i in open_ if payment["amount"] and i["amount"] == payment["amount"]]
+    chosen = same[0] if len(same) == 1 else open_[0] if len(open_) == 1 else None
+    if chosen is not None:
+        payment["invoice_number"] = chosen["number"]
+        chosen["paid_on"] = payment["paid_on"]
+        chosen["payments"].append(payment)

@@ -21,10 +21,10 @@ from typing import Any
 
 from vendorwatch.nlp import originality
 from vendorwatch.nlp.commitments import extract_commitments
-from vendorwatch.nlp.deliveries import detect_delivery, revision_request
+from vendorwatch.nlp.deliveries import detect_delivery, interim, revision_request
 from vendorwatch.nlp.invoices import extract_invoices
 from vendorwatch.nlp.locale import day_first_for
-from vendorwatch.nlp.payments import extract_payments
+from vendorwatch.nlp.payments import extract_payments, is_automated
 
 from . import quality
 from .config import Config
@@ -92,7 +92,8 @@ class Tracker:
             if row["direction"] == "in":
                 found["invoices"] = self._invoices(row, text, sent, day_first, base)
                 found["deliveries"] = self._delivery(row, text, sent, base)
-        found["payments"] = self._payments(row, text, sent, base)
+        if vendor or is_automated(row["from_addr"] or ""):
+            found["payments"] = self._payments(row, text, sent, base)
         return found
 
     def _commitments(self, row, text, sent, day_first, base) -> list[dict[str, Any]]:
@@ -163,7 +164,7 @@ class Tracker:
             vendor = row["vendor"] or self._payee_vendor(p.payee, p.invoice_number)
             if vendor is None:
                 continue  # money that is not the owner's to a vendor (e.g. his own customers)
-            number = p.invoice_number or self._guess_invoice(vendor, p)
+            number = p.invoice_number  # one that names none is matched when read
             result.append(
                 dict(
                     base,
@@ -196,16 +197,6 @@ class Tracker:
             if name in wanted or wanted in name:
                 return v.name
         return None
-
-    def _guess_invoice(self, vendor: str, payment: Any) -> str | None:
-        """A payment that names no invoice pays the vendor's one open invoice of that
-        amount, or their only open invoice; otherwise it stays unmatched."""
-        open_ = [r for r in self.store.invoice_rows(vendor) if not r["paid_on"] and r["number"]]
-        if payment.amount is not None:
-            same = [r for r in open_ if r["amount"] == str(payment.amount)]
-            if len(same) == 1:
-                return same[0]["number"]
-        return open_[0]["number"] if len(open_) == 1 else None
 
     def day_first(self, vendor: str) -> bool | None:
         """The vendor's numeric date order: the config's locale, else their signals."""
@@ -246,7 +237,7 @@ class Tracker:
             when = message["date_utc"] or ""
             delivery = deliveries.get(message["message_key"])
             if delivery is not None:
-                text = message["new_text"] or "" if revision_asked else ""
+                text = message["new_text"] or ""
                 self._fulfil(delivery, commitments.values(), when, revision_asked, text)
                 revision_asked = ""
             if message["direction"] == "out":
@@ -294,7 +285,7 @@ class Tracker:
         revision_asked: str = "",
         text: str = "",
     ) -> None:
-        words = _work_words(text)
+        words = _work_words(text) if revision_asked else set()
         open_ = [
             c
             for c in commitments
@@ -304,7 +295,10 @@ class Tracker:
             and not (c["set_by"] == "vendor" and c["kind"] == "request_deadline")
         ]
         promises = [c for c in open_ if c["kind"] == "delivery"]
-        pool = promises or [c for c in open_ if c["kind"] == "request_deadline"]
+        # a trial or partial hand-over does not meet the deadline set for the finished work
+        pool = promises or (
+            [] if interim(text) else [c for c in open_ if c["kind"] == "request_deadline"]
+        )
         if not pool:
             return
         chosen = min(pool, key=lambda c: (c["due_date"], c["made_at"] or ""))
@@ -312,6 +306,12 @@ class Tracker:
         chosen["done_on"] = delivery["delivered_on"]
         delivery["commitment_key"] = chosen["ckey"]
         delivery["due_date"] = chosen["due_date"]
+        for c in promises:
+            # two promises for the same day in one thread ("on staging by Thursday",
+            # "I'll deploy tomorrow") are answered by the same delivery
+            if c is not chosen and c["due_date"] == chosen["due_date"]:
+                c["delivery_key"] = delivery["message_key"]
+                c["done_on"] = delivery["delivered_on"]
         if chosen["kind"] == "delivery":
             # the promise answered the owner's deadlines set before it: those are met too
             for c in open_:

@@ -68,6 +68,7 @@ class _Words:
     change: re.Pattern[str]
     request: re.Pattern[str]
     more_less: re.Pattern[str]
+    interim: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +93,7 @@ def _words() -> _Words:
         change=term_pattern(s["change_verb"]),
         request=term_pattern(s["request"]),
         more_less=term_pattern(s["more_less"]),
+        interim=term_pattern(s["interim"]),
     )
 
 
@@ -273,3 +275,12 @@ def revision_request(text: str) -> str | None:
         if _asks_for_change(sentence):
             return re.sub(r"\s+", " ", _LIST_MARK.sub("", sentence)).strip()
     return None
+
+
+def interim(text: str) -> bool:
+    """Whether a delivery hands work over as a trial or a part, asking for the go-ahead
+    ("I did the first 20 minutes as a test: can you listen before I continue?"): such a
+    delivery does not meet a deadline set for the finished work."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    return bool(_words().interim.search(text[:MAX_CHARS]))

@@ -163,3 +163,12 @@ def test_revision_requests(text, expected):
 )
 def test_not_revision_requests(text):
     assert revision_request(text) is None
+
+
+def test_interim_handovers_ask_for_the_go_ahead():
+    from vendorwatch.nlp.deliveries import interim
+
+    assert interim("Here are the first 10 pages as a sample. Should I continue this way?")
+    assert interim("Te paso la primera parte como prueba, antes de seguir.")
+    assert not interim("The final files are attached. Invoice to follow.")
+    assert not interim("")

@@ -1,0 +1,178 @@
+"""Tracking through the product: the sample mailbox imported with the CLI, then `due`,
+`invoices`, `vendors`, `vendor`, `mark` and the date-dependent findings, checked against
+the sample's own ground truth (daemon/sample/expected.json)."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import os
+from datetime import date
+
+import pytest
+
+from vendorwatch.daemon.demo import sample_dir
+from vendorwatch.daemon.store import Store
+
+TODAY = "2026-11-27"  # the day the sample mailbox ends
+DUE_FIELDS = (
+    "kind",
+    "vendor",
+    "due_date",
+    "status",
+    "amount",
+    "currency",
+    "invoice_number",
+    "message_id",
+    "done_on",
+)
+INVOICE_FIELDS = ("vendor", "number", "amount", "currency", "issued", "due", "paid_on", "status")
+
+
+def _import(run_cli, db, mbox) -> None:
+    config = str(sample_dir() / "config.toml")
+    result = run_cli("--config", config, "--db", str(db), "import", str(mbox))
+    assert result.code == 0, result.err
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return json.loads((sample_dir() / "expected.json").read_text())
+
+
+@pytest.fixture
+def sample_db(tmp_path, run_cli):
+    db = tmp_path / "sample.db"
+    _import(run_cli, db, sample_dir() / "sample.mbox")
+    return db
+
+
+def _cli(run_cli, db, *args):
+    result = run_cli("--config", str(sample_dir() / "config.toml"), "--db", str(db), *args)
+    assert result.code == 0, result.err
+    return result
+
+
+def test_invoices_match_the_sample(sample_db, run_cli, expected):
+    rows = json.loads(_cli(run_cli, sample_db, "invoices", "--as-of", TODAY, "--json").out)
+    assert all(field in row for row in rows for field in INVOICE_FIELDS)
+    got = {r["number"]: r for r in rows}
+    want = {i["number"]: i for t in expected["threads"] for i in t.get("invoices", [])}
+    assert set(got) == set(want)
+    for number, inv in want.items():
+        row = got[number]
+        assert (row["amount"], row["currency"], row["issued"], row["due"]) == (
+            inv["amount"],
+            inv["currency"],
+            inv["issued"],
+            inv["due"],
+        ), number
+        assert row["paid_on"] == inv["paid_on"], number
+    assert got["SC-2026-017"]["status"] == "overdue"
+    assert got["INV-2041"]["status"] == "paid"
+
+
+def test_due_lists_open_and_overdue_with_the_contract_fields(sample_db, run_cli):
+    rows = json.loads(_cli(run_cli, sample_db, "due", "--as-of", TODAY, "--json").out)
+    assert rows and all(field in row for row in rows for field in DUE_FIELDS)
+    assert {r["status"] for r in rows} <= {"open", "overdue"}
+    payments = {r["invoice_number"]: r["status"] for r in rows if r["kind"] == "payment"}
+    assert payments == {
+        "SC-2026-017": "overdue",
+        "LF-2026-12": "open",
+        "INV-2057": "open",
+        "KN/2026/11": "open",
+    }
+    everything = json.loads(
+        _cli(run_cli, sample_db, "due", "--all", "--as-of", TODAY, "--json").out
+    )
+    kept = [r for r in everything if r["kind"] == "delivery" and r["vendor"] == "Maria Santos"]
+    assert [(r["status"], r["done_on"]) for r in kept] == [("done", "2026-11-12")]
+
+
+def test_vendors_on_time_and_the_slipping_vendor(sample_db, run_cli, expected):
+    rows = {r["name"]: r for r in json.loads(_cli(run_cli, sample_db, "vendors", "--json").out)}
+    assert rows["Tiago Souza"]["unpaid_invoices"] == 1
+    assert rows["Tiago Souza"]["unpaid_totals"] == {"BRL": "3200.00"}
+    assert rows["Lucía Fernández"]["on_time_rate"] == 1.0
+    kacper = json.loads(_cli(run_cli, sample_db, "vendor", "Kacper Nowak", "--json").out)
+    assert kacper["quality"]["on_time_rate"]["baseline"] == 1.0
+    assert kacper["quality"]["on_time_rate"]["window"] <= 0.25
+    kinds = {e["kind"] for e in kacper["timeline"]}
+    assert {"message", "commitment", "delivery", "invoice", "payment"} <= kinds
+    table = _cli(run_cli, sample_db, "vendor", "Kacper Nowak").out
+    assert "on time:" in table and "trend" in table
+
+
+def test_date_dependent_findings_and_marks(sample_db, run_cli):
+    with Store.open(sample_db) as store:
+        from vendorwatch.daemon import config as config_mod
+        from vendorwatch.daemon.tracker import Tracker
+
+        config = config_mod.load(sample_dir() / "config.toml")
+        with store.transaction():
+            Tracker(store, config).refresh(date.fromisoformat(TODAY))
+    found = json.loads(_cli(run_cli, sample_db, "findings", "--json").out)
+    by_kind: dict[str, list[dict]] = {}
+    for f in found:
+        by_kind.setdefault(f["kind"], []).append(f)
+    (overdue,) = by_kind["payment_overdue"]
+    sentence = overdue["evidence"][0]["sentence"]
+    assert "SC-2026-017" in sentence and "13 days overdue" in sentence
+    assert "Tiago Souza has delivered 2/2 on time" in sentence
+    assert {f["vendor"] for f in by_kind["quality_slip"]} == {"Kacper Nowak"}
+    assert "on-time 100%" in by_kind["quality_slip"][0]["evidence"][0]["sentence"]
+    (due,) = by_kind["payment_due"]  # due within 3 days: 30 November, not 1 December
+    assert "LF-2026-12" in due["evidence"][0]["sentence"]
+    unreviewed = by_kind["unreviewed_delivery"]
+    assert [f["vendor"] for f in unreviewed] == ["PixelCraft"]
+    # the owner's record wins, and the finding it answers is closed
+    _cli(run_cli, sample_db, "mark", "paid", "SC-2026-017", "--on", "2026-11-20")
+    _cli(run_cli, sample_db, "mark", "reviewed", unreviewed[0]["message_id"])
+    left = {f["kind"] for f in json.loads(_cli(run_cli, sample_db, "findings", "--json").out)}
+    assert "payment_overdue" not in left and "unreviewed_delivery" not in left
+    rows = json.loads(_cli(run_cli, sample_db, "invoices", "--as-of", TODAY, "--json").out)
+    assert {r["number"]: r["paid_on"] for r in rows}["SC-2026-017"] == "2026-11-20"
+    # importing the same mail again changes nothing and overwrites no mark
+    _import(run_cli, sample_db, sample_dir() / "sample.mbox")
+    again = json.loads(_cli(run_cli, sample_db, "invoices", "--as-of", TODAY, "--json").out)
+    assert again == rows
+    bad = run_cli("--db", str(sample_db), "mark", "paid", "NOPE-1")
+    assert bad.code != 0 and "no invoice numbered 'NOPE-1'" in bad.err
+    assert "Traceback" not in bad.err
+
+
+def test_order_of_arrival_does_not_change_the_result(tmp_path, run_cli, sample_db):
+    """Sent mail is synced after the inbox: tracking rebuilt per thread ends the same."""
+    box = mailbox.mbox(sample_dir() / "sample.mbox")
+    owner = "dana@brightleaf.example"
+    inbox = mailbox.mbox(tmp_path / "inbox.mbox")
+    sent = mailbox.mbox(tmp_path / "sent.mbox")
+    for msg in box:
+        (sent if owner in (msg["From"] or "") else inbox).add(msg)
+    inbox.flush()
+    sent.flush()
+    db = tmp_path / "split.db"
+    _import(run_cli, db, tmp_path / "inbox.mbox")
+    _import(run_cli, db, tmp_path / "sent.mbox")
+
+    def state(path):
+        with Store.open(path) as store:
+            today = date.fromisoformat(TODAY)
+            return (
+                store.due(today, include_done=True),
+                store.invoices(today),
+                [
+                    (d["message_id"], d["due_date"], d["reviewed_on"], d["revision_rounds"])
+                    for d in store.delivery_rows()
+                ],
+            )
+
+    ordered, split = state(sample_db), state(db)
+    strip = [{k: v for k, v in r.items() if k != "id"} for r in ordered[0]]
+    assert strip == [{k: v for k, v in r.items() if k != "id"} for r in split[0]]
+    assert [{k: v for k, v in r.items() if k not in ("id", "message_key")} for r in ordered[1]] == [
+        {k: v for k, v in r.items() if k not in ("id", "message_key")} for r in split[1]
+    ]
+    assert sorted(ordered[2]) == sorted(split[2])
+    assert os.path.exists(db)

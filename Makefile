@@ -23,8 +23,9 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check daemon nlp tests bench eval
 	$(VENV)/bin/ruff format --check daemon nlp tests bench eval
 
-# Quality figures: new-text extraction on the shared corpora, and the detectors and the
-# whole pipeline on a labeled folder (default ../shared/datasets/vendor-threads-dev).
+# Quality figures: new-text extraction on the shared corpora, and the detectors, the
+# extractors and the whole pipeline on a labeled folder (default
+# ../shared/datasets/vendor-threads-dev).
 EVAL_FOLDER ?=
 eval: $(VENV)/.installed-test
 	$(PY) eval/newtext.py
@@ -32,6 +33,10 @@ eval: $(VENV)/.installed-test
 	$(PY) eval/ambiguity.py $(EVAL_FOLDER)
 	$(PY) eval/confusion.py $(EVAL_FOLDER)
 	$(PY) eval/product.py $(EVAL_FOLDER)
+	$(PY) eval/commitments.py $(EVAL_FOLDER)
+	$(PY) eval/money.py $(EVAL_FOLDER)
+	$(PY) eval/money.py --sample
+	$(PY) eval/tracking.py $(EVAL_FOLDER)
 
 bench: system-test $(VENV)/.installed-test
 	$(PY) bench/backfill.py --analysis off

@@ -18,6 +18,7 @@ from email.header import decode_header, make_header
 
 import mailparser
 
+from vendorwatch.daemon.docxtext import docx_text
 from vendorwatch.daemon.pdftext import pdf_text
 from vendorwatch.nlp.newtext import extract_new_text, html_to_text
 
@@ -25,6 +26,7 @@ logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TEXT_LIKE = ("text/", "application/json", "application/xml", "application/csv")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MAX_BODY_CHARS = 1_000_000
 
 
@@ -291,6 +293,10 @@ def _attachment(item: dict, limits: Limits, notes: list[str]) -> Attachment:
             notes.append(f"attachment {name}: text cut at {limits.attachment_text_bytes} bytes")
     elif ctype == "application/pdf" or name.lower().endswith(".pdf"):
         text, note = pdf_text(data, limits.attachment_text_bytes)
+        if note:
+            notes.append(f"attachment {name}: {note}")
+    elif ctype == DOCX_TYPE or name.lower().endswith(".docx"):
+        text, note = docx_text(data, limits.attachment_text_bytes)
         if note:
             notes.append(f"attachment {name}: {note}")
     return Attachment(

@@ -176,3 +176,103 @@ def test_order_of_arrival_does_not_change_the_result(tmp_path, run_cli, sample_d
     ]
     assert sorted(ordered[2]) == sorted(split[2])
     assert os.path.exists(db)
+
+
+ORIGINALITY_CONFIG = """
+[owner]
+name = "Dana Whitfield"
+addresses = ["dana@brightleaf.example"]
+timezone = "Europe/London"
+
+[[vendors]]
+name = "PixelCraft"
+addresses = ["ravi@pixelcraft.example"]
+
+[[vendors]]
+name = "Copywise"
+addresses = ["li@copywise.example"]
+
+[tracking]
+reference_folder = "{refs}"
+"""
+
+ARTICLE = (
+    "Our lavender soap is made by hand in small batches in the Cotswolds. Each bar is cured "
+    "for six weeks, which gives it a firm texture and a long life in the shower. We use cold "
+    "pressed olive oil, shea butter and real lavender oil from a farm in Provence, and no "
+    "synthetic fragrance at all. The bars are wrapped in recycled paper printed with plant "
+    "based inks, and every order ships in a plastic free box that can go straight into the "
+    "recycling bin. Customers with sensitive skin tell us it is the gentlest soap they have "
+    "tried, and it leaves a soft scent that lasts through the morning."
+)
+
+
+def _delivery(mid, sender, text, name, when):
+    from test_import import message
+
+    msg = message(
+        mid,
+        sender,
+        "dana@brightleaf.example",
+        "Product copy",
+        "Hi Dana,\n\nAttached is the finished product description.\n",
+        when,
+    )
+    msg.add_attachment(text.encode(), maintype="text", subtype="plain", filename=name)
+    return msg
+
+
+def test_a_copied_delivery_is_an_originality_finding(tmp_path, run_cli):
+    from conftest import write_config
+    from test_import import write_mbox
+
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    (refs / "competitor.txt").write_text("Completely different text about garden furniture. " * 30)
+    config = write_config(tmp_path / "c.toml", ORIGINALITY_CONFIG.format(refs=refs))
+    first = _delivery(
+        "d1@pixelcraft.example",
+        "ravi@pixelcraft.example",
+        ARTICLE,
+        "lavender.txt",
+        "Mon, 02 Nov 2026 10:00:00 +0000",
+    )
+    copied = ARTICLE.replace("Cotswolds", "Lake District").replace("six weeks", "five weeks")
+    second = _delivery(
+        "d2@copywise.example",
+        "li@copywise.example",
+        copied,
+        "lavender-soap.txt",
+        "Mon, 16 Nov 2026 10:00:00 +0000",
+    )
+    db = tmp_path / "o.db"
+    mbox = write_mbox(tmp_path / "o.mbox", [first, second])
+    assert run_cli("--config", str(config), "--db", str(db), "import", str(mbox)).code == 0
+    rows = json.loads(
+        run_cli(
+            "--config", str(config), "--db", str(db), "findings", "--kind", "originality", "--json"
+        ).out
+    )
+    (finding,) = rows
+    assert finding["vendor"] == "Copywise"
+    sentence = finding["evidence"][0]["sentence"]
+    assert "lavender-soap.txt" in sentence and "lavender.txt delivered by PixelCraft" in sentence
+    # a reference file the delivery copies is named too
+    reference = " ".join(reversed(ARTICLE.split(". "))).replace("soap", "balm")
+    (refs / "ours.txt").write_text(reference)
+    third = _delivery(
+        "d3@copywise.example",
+        "li@copywise.example",
+        reference + " Thank you.",
+        "balm.txt",
+        "Mon, 23 Nov 2026 10:00:00 +0000",
+    )
+    mbox = write_mbox(tmp_path / "p.mbox", [third])
+    assert run_cli("--config", str(config), "--db", str(db), "import", str(mbox)).code == 0
+    rows = json.loads(
+        run_cli(
+            "--config", str(config), "--db", str(db), "findings", "--kind", "originality", "--json"
+        ).out
+    )
+    (latest,) = [r for r in rows if r["message_id"] == "d3@copywise.example"]
+    assert f"the reference file {refs / 'ours.txt'}" in latest["evidence"][0]["sentence"]

@@ -276,3 +276,69 @@ def test_a_copied_delivery_is_an_originality_finding(tmp_path, run_cli):
     )
     (latest,) = [r for r in rows if r["message_id"] == "d3@copywise.example"]
     assert f"the reference file {refs / 'ours.txt'}" in latest["evidence"][0]["sentence"]
+
+
+def test_bad_invoices_are_kept_with_notes(tmp_path, run_cli):
+    """No amount, an impossible date, two currencies, a PDF that cannot be read and a
+    30 MB attachment: each invoice is stored with what could be read and a note."""
+    from conftest import write_config
+    from test_import import CONFIG, message, write_mbox
+
+    config = write_config(tmp_path / "c.toml", CONFIG)
+
+    def invoice(mid, body, when, attachment=None):
+        msg = message(
+            mid, "ravi@pixelcraft.example", "dana@brightleaf.example", "Invoice", body, when
+        )
+        if attachment:
+            name, data = attachment
+            msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+        return msg
+
+    mails = [
+        invoice(
+            "i1@pixelcraft.example",
+            "Hi Dana,\n\nInvoice INV-901 is attached, due 31/02/2026.\n",
+            "Mon, 02 Nov 2026 10:00:00 +0000",
+        ),
+        invoice(
+            "i2@pixelcraft.example",
+            "Hi Dana,\n\nInvoice INV-902: total USD 1,200.00 or EUR 1.100,00.\n",
+            "Tue, 03 Nov 2026 10:00:00 +0000",
+        ),
+        invoice(
+            "i3@pixelcraft.example",
+            "Hi Dana,\n\nInvoice INV-903 attached, Net 30.\n",
+            "Wed, 04 Nov 2026 10:00:00 +0000",
+            ("INV-903.pdf", b"%PDF-1.4\n%broken beyond repair"),
+        ),
+        invoice(
+            "i4@pixelcraft.example",
+            "Hi Dana,\n\nInvoice INV-904 attached: USD 80.00, Net 15.\n",
+            "Thu, 05 Nov 2026 10:00:00 +0000",
+            ("INV-904.pdf", b"%PDF-1.4\n" + b"\0" * (30 * 1024 * 1024)),
+        ),
+    ]
+    mbox = write_mbox(tmp_path / "bad.mbox", mails)
+    db = tmp_path / "bad.db"
+    result = run_cli("--config", str(config), "--db", str(db), "import", str(mbox))
+    assert result.code == 0 and "Traceback" not in result.err
+    rows = {
+        r["number"]: r
+        for r in json.loads(
+            run_cli("--config", str(config), "--db", str(db), "invoices", "--json").out
+        )
+    }
+    assert set(rows) == {"INV-901", "INV-902", "INV-903", "INV-904"}
+    assert rows["INV-901"]["amount"] is None and rows["INV-901"]["due"] is None
+    assert any("31/02" in n for n in rows["INV-901"]["notes"])
+    assert rows["INV-902"]["amount"] is None and rows["INV-902"]["notes"]
+    assert rows["INV-903"]["due"] == "2026-12-04"  # what the text says is kept
+    assert rows["INV-904"]["amount"] == "80.00" and rows["INV-904"]["currency"] == "USD"
+    with Store.open(db) as store:
+        notes = {
+            r["message_id"]: r["notes"] or ""
+            for r in store.query("SELECT message_id, notes FROM messages")
+        }
+    assert "INV-903.pdf" in notes["i3@pixelcraft.example"]
+    assert "INV-904.pdf" in notes["i4@pixelcraft.example"]

@@ -40,7 +40,10 @@ def _json_default(value: Any) -> Any:
 
 
 def to_json(rows: Any) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default)
+    """JSON with text kept readable (not \\u-escaped), except the control and direction
+    characters a terminal would act on: those are escaped, the value unchanged."""
+    text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default)
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def emit(

@@ -131,6 +131,13 @@ class Episode:
     risk: Risk
 
 
+def forget_texts() -> None:
+    """Drop what the detectors remember per text (languages, confusion summaries): for
+    benchmarks that analyse the same messages again and must not be served from memory."""
+    language.forget_texts()
+    confusion.forget_texts()
+
+
 def _noted(finding: Finding, cut: bool) -> Finding:
     if not cut:
         return finding

@@ -32,6 +32,8 @@ MAX_QUESTIONS = 40  # per message: questions checked against, and offered to, la
 MAX_CONTEXT_QUESTIONS = 100  # earlier questions a new one is compared with (the most recent)
 MAX_KEY_WORDS = 40  # words of a question kept for the fuzzy comparison
 MAX_EVIDENCE = 60  # per thread finding: enough to explain, not a copy of a pasted log
+SUMMARY_MEMORY_CHARS = 8_000  # messages up to this length have their summary remembered
+SEARCH_MEMORY = 100_000  # (category, sentence) lexicon answers remembered, then forgotten at once
 MIN_QUESTION_WORDS = 4  # "Any update?" asked twice is a chase, not a repeated clarification
 REPEAT_RATIO = 0.82  # SequenceMatcher ratio of two normalised questions that count as the same
 REPEAT_JACCARD = 0.7  # or: share of content words
@@ -98,10 +100,24 @@ class _Lexicon:
     """One compiled alternation per category, over folded text."""
 
     patterns: dict[str, re.Pattern[str]]
+    found: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False)
 
-    def search(self, category: str, text: str) -> re.Match[str] | None:
-        pattern = self.patterns.get(category)
-        return pattern.search(text) if pattern else None
+    def search(self, category: str, text: str) -> bool:
+        """Does a phrase of `category` occur in `text` (folded)?
+
+        Remembered per sentence (up to `SEARCH_MEMORY` of them): thread risk reads the same
+        messages again whenever their thread grows, and these alternations of a few hundred
+        phrases are most of the cost of reading a sentence.
+        """
+        key = (category, text)
+        hit = self.found.get(key)
+        if hit is None:
+            pattern = self.patterns.get(category)
+            hit = pattern is not None and pattern.search(text) is not None
+            if len(self.found) >= SEARCH_MEMORY:
+                self.found.clear()
+            self.found[key] = hit
+        return hit
 
 
 @dataclass(frozen=True)
@@ -237,14 +253,14 @@ def _offers_alternatives(folded: str, lex: _Lexicon) -> bool:
     """A question joining two non-empty options with "or" (not "or not", not a call time)."""
     if not is_question(folded) or lex.search("scheduling", folded):
         return False
-    choice = lex.search("decision_verb", folded) is not None
+    choice = lex.search("decision_verb", folded)
     if not choice and (
         _opens_with(lex, "request_opener", folded) or _opens_with(lex, "existential", folded)
     ):
         return False
     stop = lex.patterns.get("not_alternative")
     cleaned = stop.sub(" _ ", folded) if stop else folded
-    portuguese = lex.search("pt_hint", cleaned) is not None
+    portuguese = lex.search("pt_hint", cleaned)
     for category, initial_ok in (("or_word", True), ("or_word_inner", False)):
         pattern = lex.patterns.get(category)
         if pattern and any(
@@ -291,7 +307,7 @@ def _enumeration(before: str) -> bool:
 
 def _restates_numbers(sentence: str, folded: str, ctx: _Context, lex: _Lexicon) -> bool:
     """A question that repeats some earlier numbers but changes or adds others."""
-    asks = is_question(sentence) or lex.search("confirm_marker", folded) is not None
+    asks = is_question(sentence) or lex.search("confirm_marker", folded)
     if not ctx.numbers or not asks or lex.search("scheduling", folded):
         return False
     numbers = _numbers(sentence)
@@ -322,9 +338,9 @@ def _sentence_rule(sentence: str, ctx: _Context, lex: _Lexicon) -> str | None:
     """The most telling rule that fires on one sentence, or None."""
     folded = _fold_sentence(sentence)
     checks = {
-        "says_confused": lambda: lex.search("says_confused", folded) is not None,
-        "asks_meaning": lambda: lex.search("asks_meaning", folded) is not None,
-        "follows_up": lambda: lex.search("follows_up", folded) is not None,
+        "says_confused": lambda: lex.search("says_confused", folded),
+        "asks_meaning": lambda: lex.search("asks_meaning", folded),
+        "follows_up": lambda: lex.search("follows_up", folded),
         "repeated_question": lambda: _repeat_source(folded, ctx, lex) is not None,
         "quotes_wording": lambda: _quotes_wording(folded, ctx),
         "restates_numbers": lambda: _restates_numbers(sentence, folded, ctx, lex),
@@ -375,6 +391,26 @@ def _same_question(a: _Question, b: _Question) -> bool:
 
 
 def _summarise(text: str) -> _Summary:
+    """What later messages may refer back to; remembered for the texts of ordinary length,
+    since thread risk reads the same messages again whenever their thread grows."""
+    if len(text) <= SUMMARY_MEMORY_CHARS:
+        return _summarise_cached(text)
+    return _summarise_text(text)
+
+
+@lru_cache(maxsize=2048)
+def _summarise_cached(text: str) -> _Summary:
+    return _summarise_text(text)
+
+
+def forget_texts() -> None:
+    """Forget remembered summaries and phrase answers (for benchmarks re-reading texts)."""
+    _summarise_cached.cache_clear()
+    _fold_sentence.cache_clear()
+    _lexicon().found.clear()
+
+
+def _summarise_text(text: str) -> _Summary:
     lex = _lexicon()
     text = text[:MAX_CHARS] if isinstance(text, str) else ""
     numbers: set[str] = set()

@@ -236,6 +236,29 @@ def detect_message(text: str) -> LanguageResult:
     confidently in different languages (close languages such as Spanish and Portuguese are not
     told apart inside one message); otherwise it is the language with the most judged words.
     """
+    if isinstance(text, str) and len(text) <= CACHED_CHARS:
+        return _detect_message_cached(text)
+    return _detect_message(text)
+
+
+CACHED_CHARS = 8_000
+"""Results for texts up to this length are remembered (the last `CACHE_SIZE`): thread risk
+judges the same vendor messages again each time their thread gets a new message."""
+
+CACHE_SIZE = 2048
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _detect_message_cached(text: str) -> LanguageResult:
+    return _detect_message(text)
+
+
+def forget_texts() -> None:
+    """Forget the remembered results (for benchmarks that judge the same texts again)."""
+    _detect_message_cached.cache_clear()
+
+
+def _detect_message(text: str) -> LanguageResult:
     prepared, cut = _prepare(text)
     budget = _Budget(MAX_DETECTOR_CALLS)
     units = _judge_units(_segment(prepared), budget)

@@ -62,6 +62,29 @@ def test_load_without_ner_leaves_it_out():
     assert "parser" in lean.pipe_names
 
 
+def test_fast_attribute_rules_match_spacys_attribute_ruler():
+    """The replacement must annotate exactly like the model's own `attribute_ruler`."""
+    fast = model.load(ner=False)
+    assert "attribute_ruler" not in fast.pipe_names and model.FAST_RULES in fast.pipe_names
+    reference = spacy.load(model._default_name(), exclude=[*model._UNUSED, "ner"])
+    reference.add_pipe(model.BOUNDARIES, before="parser")
+    rng = random.Random(5)
+    texts = [
+        "Hi Sam,\n\nI ain't gonna lie, y'all gotta see this. Let's go! C'mon, there is time.",
+        "Could you send me the files? It gets better: she got them, but he didn't.",
+        "Whatever looks cleanest is fine; something nicer than that, anyone?",
+        "- one\n- two  \n\n   3) three \t and   spaces",
+        "Danke schön! ¿Qué tal? 🎉 مرحبا",
+        bytes(rng.randrange(256) for _ in range(300)).decode("utf-8", errors="replace"),
+    ]
+
+    def annotations(doc):
+        return [(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in doc]
+
+    for got, want in zip(fast.pipe(texts), reference.pipe(texts), strict=True):
+        assert annotations(got) == annotations(want)
+
+
 def test_missing_model_is_one_clear_error():
     with pytest.raises(model.ModelNotFound) as caught:
         model.load("en_core_web_nonexistent_xx")

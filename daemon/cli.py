@@ -543,9 +543,9 @@ def _mark_command(kind: str, argument: str, help_text: str) -> None:
             key = store.mark_target(kind, target, vendor)
             store.add_mark(kind, key, day)
             with store.transaction():
-                from .tracker import Tracker
+                from .followup import refresh
 
-                Tracker(store, config).refresh()
+                refresh(store, config)
         click.echo(f"marked {target} {kind} on {day}")
 
 
@@ -606,6 +606,11 @@ def summary(
     now = datetime.now(UTC)
     target = day.date() if day else local_day(now, config)
     with state.store() as store:
+        if target == config.owner.today():
+            from .followup import refresh
+
+            with store.transaction():
+                refresh(store, config, target)  # today's due and overdue, as of now
         built = collect(store, config, target, now)
         if as_json:
             emit(built.as_dicts(), as_json=True)

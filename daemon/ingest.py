@@ -116,9 +116,10 @@ class Ingestor:
     def refresh_findings(self) -> int:
         """Recompute the findings that depend on today's date (due, overdue, unreviewed,
         slipping) once new mail has been tracked; the service also calls it daily."""
-        stage = self._analysis_stage()
+        from .followup import refresh
+
         with self.store.transaction():
-            return stage.tracker.refresh()
+            return refresh(self.store, self.config)
 
     def _report(self, job: Job, count: int, total: BatchResult, progress: Progress) -> None:
         result = self.complete(job)

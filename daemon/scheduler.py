@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config
 from .errors import VendorwatchError
+from .followup import refresh
 from .mailer import SendError, abort, send, summary_message
 from .store import Store
 from .summary import collect, local_day, scheduled_at
@@ -35,6 +36,8 @@ RETRY_AFTER = timedelta(minutes=30)  # a failed (or abandoned) send is tried aga
 STOP_GRACE = timedelta(seconds=3)  # within the 5 s a SIGTERM allows the daemon
 DAILY_JOB = "daily-summary"
 CHECK_JOB = "summary-check"
+FOLLOWUP_JOB = "followup"
+FOLLOWUP_EVERY = timedelta(hours=1)  # payments turn overdue and reviews late as hours pass
 
 
 def daily_trigger(config: Config) -> CronTrigger:
@@ -85,6 +88,12 @@ class SummaryScheduler:
             IntervalTrigger(seconds=int(CHECK_EVERY.total_seconds())),
             id=CHECK_JOB,
             next_run_time=datetime.now(UTC),  # the catch-up on start
+        )
+        scheduler.add_job(
+            self.refresh_followups,
+            IntervalTrigger(seconds=int(FOLLOWUP_EVERY.total_seconds())),
+            id=FOLLOWUP_JOB,
+            next_run_time=datetime.now(UTC),
         )
         scheduler.start()
         self._scheduler = scheduler
@@ -156,7 +165,20 @@ class SummaryScheduler:
             log.warning(problem)
         return problem is None
 
+    def refresh_followups(self) -> None:
+        """Bring the date-dependent findings (due, overdue, unreviewed, slipping) up to
+        today even when no mail arrives. Never raises: a failure is one log line."""
+        try:
+            with Store.open(self.db_path) as store, store.transaction():
+                refresh(store, self.config)
+        except VendorwatchError as exc:
+            log.error("follow-up findings not refreshed: %s", exc)
+        except Exception:  # a bug: logged with its traceback, the daemon carries on
+            log.exception("follow-up findings not refreshed")
+
     def _send_day(self, store: Store, config: Config, day: date, now: datetime) -> bool:
+        with store.transaction():
+            refresh(store, config, day)  # the summary reports today's state
         try:
             outcome = send_summary(store, config, day, now, on_connect=self._on)
         except VendorwatchError as exc:

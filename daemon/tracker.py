@@ -5,9 +5,8 @@ Extraction (`nlp/`) runs once per new message; its rows replace any earlier rows
 message. The links between rows (which delivery fulfils which promise, when the owner
 reviewed it, how many revision rounds followed) are rebuilt per thread from all its
 messages in date order, so mail that arrives late or out of order (Sent is synced after
-INBOX) ends in the same state. Findings that depend on the date (due, overdue, unreviewed,
-slipping) are recomputed by `refresh` for a given day, and those that no longer hold are
-closed. The owner's marks are applied by the store's queries and always win.
+INBOX) ends in the same state. The findings that depend on the date are followup.py's;
+the owner's marks are applied by the store's queries and always win.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +25,11 @@ from vendorwatch.nlp.invoices import extract_invoices
 from vendorwatch.nlp.locale import day_first_for
 from vendorwatch.nlp.payments import extract_payments, is_automated
 
-from . import quality
 from .config import Config
 from .store import Store
 
 log = logging.getLogger(__name__)
 
-TIMED_KINDS = (
-    "payment_due",
-    "payment_overdue",
-    "delivery_late",
-    "unreviewed_delivery",
-    "quality_slip",
-)
-LATE_DELIVERY_HORIZON = timedelta(days=30)  # older missed promises stay in `due`, not in findings
-UNREVIEWED_HORIZON = timedelta(days=60)
 REFERENCE_SUFFIXES = (".txt", ".md", ".csv", ".text", ".markdown")
 REFERENCE_MAX_BYTES = 2 * 1024 * 1024
 
@@ -375,161 +364,6 @@ class Tracker:
                 self._references = list(_reference_prints(folder))
         return self._references
 
-    # -- findings as of a day --------------------------------------------------------------
-
-    def refresh(self, today: date | None = None) -> int:
-        """Store the date-dependent findings that hold on `today` (the owner's local date
-        by default) and close those that no longer do; returns how many hold."""
-        today = today or self.config.owner.today()
-        active: list[tuple[str, dict[str, Any]]] = []
-        invoices = self.store.invoice_rows()
-        commitments = self.store.commitment_rows()
-        deliveries = self.store.delivery_rows()
-        scores = {}
-        for vendor in {r["vendor"] for r in [*commitments, *deliveries] if r["vendor"]}:
-            scores[vendor] = quality.summary(
-                [c for c in commitments if c["vendor"] == vendor],
-                [d for d in deliveries if d["vendor"] == vendor],
-                self.store.response_times(vendor),
-                today,
-                self.config.tracking.quality_window_days,
-            )
-        active += self._payment_findings(invoices, scores, today)
-        active += self._late_findings(commitments, today)
-        active += self._unreviewed_findings(deliveries, today)
-        active += self._slip_findings(scores, today)
-        for fingerprint, record in active:
-            self.store.save_finding(fingerprint, dict(record, resolved_at=None))
-        self.store.resolve_findings(TIMED_KINDS, [f for f, _ in active])
-        return len(active)
-
-    def _payment_findings(self, invoices, scores, today) -> list[tuple[str, dict[str, Any]]]:
-        found = []
-        soon = timedelta(days=self.config.tracking.payment_due_days)
-        for inv in invoices:
-            if inv["paid_on"] or not inv["due"]:
-                continue
-            due = date.fromisoformat(inv["due"])
-            if due > today + soon:
-                continue
-            overdue = (today - due).days
-            label = inv["number"] or "without a number"
-            money = _money(inv["amount"], inv["currency"])
-            record_ = _record(inv, inv["vendor"])
-            standing = _standing(inv["vendor"], scores.get(inv["vendor"]))
-            if overdue > 0:
-                kind, severity = "payment_overdue", "high"
-                days = "day" if overdue == 1 else "days"
-                sentence = f"{standing}invoice {label}{money} is {overdue} {days} overdue"
-                suggestion = (
-                    "Pay it, or tell the vendor when it will be paid: a good vendor who is "
-                    "paid late starts looking for other clients."
-                )
-            else:
-                kind, severity = "payment_due", "medium"
-                when = "today" if overdue == 0 else f"on {due.isoformat()}"
-                sentence = f"{standing}invoice {label}{money} is due {when}"
-                suggestion = "Schedule the payment now so it arrives on time."
-            found.append(
-                (
-                    f"{kind}:{inv['ikey']}",
-                    dict(
-                        record_,
-                        kind=kind,
-                        severity=severity,
-                        date=due.isoformat(),
-                        evidence=[{"sentence": sentence, "rule": kind}],
-                        suggestion=suggestion,
-                    ),
-                )
-            )
-        return found
-
-    def _late_findings(self, commitments, today) -> list[tuple[str, dict[str, Any]]]:
-        found = []
-        for c in commitments:
-            if c["done_on"] or c["set_by"] == "vendor" and c["kind"] == "request_deadline":
-                continue
-            due = date.fromisoformat(c["due_date"])
-            if not today - LATE_DELIVERY_HORIZON <= due < today:
-                continue
-            late = (today - due).days
-            whose = "promised" if c["kind"] == "delivery" else "asked for"
-            found.append(
-                (
-                    f"delivery_late:{c['ckey']}",
-                    dict(
-                        _record(c, c["vendor"]),
-                        kind="delivery_late",
-                        severity="medium",
-                        date=due.isoformat(),
-                        evidence=[
-                            {
-                                "sentence": c["text"],
-                                "rule": f"{whose} for {due.isoformat()}, nothing delivered "
-                                f"{late} day{'s' if late != 1 else ''} later",
-                            }
-                        ],
-                        suggestion="Ask for the work or a new date; if it arrived another way, "
-                        f"record it: vendorwatch mark delivered {c['id']}",
-                    ),
-                )
-            )
-        return found
-
-    def _unreviewed_findings(self, deliveries, today) -> list[tuple[str, dict[str, Any]]]:
-        found = []
-        wait = timedelta(days=self.config.tracking.review_days)
-        for d in deliveries:
-            if d["reviewed_on"]:
-                continue
-            delivered = date.fromisoformat(d["delivered_on"])
-            if not today - UNREVIEWED_HORIZON <= delivered <= today - wait:
-                continue
-            days = (today - delivered).days
-            what = ", ".join(d["items"]) or "the delivery"
-            found.append(
-                (
-                    f"unreviewed_delivery:{d['message_key']}",
-                    dict(
-                        _record(d, d["vendor"]),
-                        kind="unreviewed_delivery",
-                        severity="medium",
-                        date=delivered.isoformat(),
-                        evidence=[
-                            {
-                                "sentence": d["evidence"] or what,
-                                "rule": f"delivered {days} days ago, no reply from you since",
-                            }
-                        ],
-                        suggestion=f"Check {what} and reply with approval or changes "
-                        f"(or: vendorwatch mark reviewed {d['id']})",
-                    ),
-                )
-            )
-        return found
-
-    def _slip_findings(self, scores, today) -> list[tuple[str, dict[str, Any]]]:
-        found = []
-        for vendor, figures in sorted(scores.items()):
-            for slip in quality.slips(figures):
-                key = slip.split(" ", 1)[0]
-                found.append(
-                    (
-                        f"quality_slip:{vendor}:{key}",
-                        {
-                            "kind": "quality_slip",
-                            "severity": "medium",
-                            "vendor": vendor,
-                            "date": today.isoformat(),
-                            "evidence": [{"sentence": f"{vendor}: {slip}", "rule": "quality_slip"}],
-                            "suggestion": "Talk with the vendor about what changed before it "
-                            "costs a deadline; compare with their earlier work.",
-                        },
-                    )
-                )
-        return found
-
 
 _GENERIC = frozenset(
     "will send sent file files done here with this that your from have also them they "
@@ -541,30 +375,6 @@ def _work_words(text: str) -> set[str]:
     """The words that name a piece of work ("final", "trailer", "banners"), for telling
     which promise a delivery answers; generic delivery words say nothing about that."""
     return {w for w in re.findall(r"[^\W\d_]{4,}", text.casefold()) if w not in _GENERIC}
-
-
-def _record(row: dict[str, Any], vendor: str | None) -> dict[str, Any]:
-    return {
-        "vendor": vendor,
-        "thread_id": row.get("thread_id"),
-        "message_key": row.get("message_key"),
-        "message_id": row.get("message_id"),
-        "subject": row.get("subject"),
-    }
-
-
-def _money(amount: str | None, currency: str | None) -> str:
-    if amount is None:
-        return ""
-    return f" ({currency + ' ' if currency else ''}{amount})"
-
-
-def _standing(vendor: str | None, figures: dict[str, Any] | None) -> str:
-    """ "Ravi has delivered 9/10 on time; " when there is a record to lose."""
-    if not vendor or not figures or not figures["on_time"]["scored"]:
-        return f"{vendor}: " if vendor else ""
-    on_time = figures["on_time"]
-    return f"{vendor} has delivered {on_time['on_time']}/{on_time['scored']} on time; "
 
 
 def _reference_prints(folder: Path) -> Iterable[tuple[str, tuple[int, ...]]]:

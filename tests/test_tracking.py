@@ -107,11 +107,11 @@ def test_vendors_on_time_and_the_slipping_vendor(sample_db, run_cli, expected):
 def test_date_dependent_findings_and_marks(sample_db, run_cli):
     with Store.open(sample_db) as store:
         from vendorwatch.daemon import config as config_mod
-        from vendorwatch.daemon.tracker import Tracker
+        from vendorwatch.daemon.followup import refresh
 
         config = config_mod.load(sample_dir() / "config.toml")
         with store.transaction():
-            Tracker(store, config).refresh(date.fromisoformat(TODAY))
+            refresh(store, config, date.fromisoformat(TODAY))
     found = json.loads(_cli(run_cli, sample_db, "findings", "--json").out)
     by_kind: dict[str, list[dict]] = {}
     for f in found:

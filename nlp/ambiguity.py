@@ -198,6 +198,7 @@ class _Lexicons:
     hedges: Lexicon
     open_lists: Lexicon
     no_rush: Lexicon
+    urgent: frozenset[str]
     small_talk: re.Pattern[str]
     grammar: dict[str, frozenset[str]]
 
@@ -220,6 +221,7 @@ def _lex() -> _Lexicons:
         hedges=Lexicon.load("ambiguity_hedges.txt"),
         open_lists=Lexicon.load("ambiguity_open_lists.txt"),
         no_rush=Lexicon.load("ambiguity_no_rush.txt"),
+        urgent=frozenset(_lines("vague_time_urgent.txt")),
         small_talk=re.compile(
             r"^\W*(?:" + "|".join(re.escape(s) for s in small_talk) + r")(?!\w)", re.I
         ),
@@ -763,7 +765,9 @@ def _vague_time(sent: Span, skip: frozenset[int], present: frozenset[str]) -> li
         if _free(s, skip)
     ]
     if hits and _waives_deadline(sent.doc):
-        return []  # "No rush, whenever you get to it": the timing is left free on purpose
+        # "No rush, whenever you get to it": the timing is left free on purpose; an "asap"
+        # next to "no rush" still contradicts it
+        return [h for h in hits if h.term in _lex().urgent]
     return hits
 
 

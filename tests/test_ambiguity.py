@@ -232,6 +232,8 @@ def test_no_rush_waives_the_deadline(nlp):
     text = "Please send the revised logo whenever you get to it. No rush at all."
     assert analyze_instructions(nlp(text)) is None
     assert rules(nlp, "Please send the revised logo whenever you get to it.") == ["vague_time"]
+    contradicts = "No rush on the small things. Please send the revised logo asap."
+    assert rules(nlp, contradicts) == ["vague_time"]
 
 
 def test_open_list(nlp):
@@ -483,7 +485,13 @@ def test_word_lists_load_and_are_lower_case():
         "ambiguity_hedges.txt",
         "ambiguity_open_lists.txt",
         "ambiguity_smalltalk.txt",
+        "ambiguity_no_rush.txt",
+        "vague_time_urgent.txt",
     ):
         terms = ambiguity._lines(name)
         assert terms, name
         assert all(t == t.lower().strip() and "#" not in t for t in terms), name
+
+
+def test_urgent_times_are_vague_times():
+    assert set(ambiguity._lines("vague_time_urgent.txt")) <= set(ambiguity._lines("vague_time.txt"))

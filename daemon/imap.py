@@ -210,6 +210,24 @@ class ImapSource:
         client.idle()
         return news
 
+    def announced_exists(self) -> int | None:
+        """The examined folder's message count as the server last announced it.
+
+        A message that arrives during a sync is announced (`* N EXISTS`) in the response
+        to whatever command runs then, e.g. a SEARCH that did not include it yet;
+        imapclient keeps such lines without acting on them, and IDLE will not announce
+        the message again. Comparing this count with the one before the sync tells the
+        caller to look once more before it goes back into IDLE.
+        """
+        client = self._require()
+        untagged = getattr(getattr(client, "_imap", None), "untagged_responses", None) or {}
+        counts = [
+            int(v) for v in untagged.get("EXISTS", []) if isinstance(v, bytes) and v.isdigit()
+        ]
+        if counts:
+            return counts[-1]
+        return self.current.exists if self.current is not None else None
+
     def _news(self, responses: list) -> bool:
         """True when IDLE responses announce new mail (EXISTS); a BYE drops the connection."""
         bye = _bye_text(responses)

@@ -23,7 +23,6 @@ once. SIGTERM and SIGINT stop the service; SIGHUP reloads the config.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import signal
 import sqlite3
 import threading
@@ -50,6 +49,9 @@ WARM_UP_TEXTS = (
     ("out", "Please send the final files by Friday and keep the layout as agreed."),
     ("in", "Thanks, I will send the files tomorrow morning."),
 )
+
+
+CATCH_UP_ROUNDS = 10  # a folder filling faster than this is left to the next round
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class Writer:
         self.store = store
         self.config = config
         self.sync_vendors = sync_vendors
-        self.ingestor = Ingestor(store, config)
+        self.ingestor = _ingestor(store, config)
         self.stored = 0  # new messages since start
         self.last_new: float | None = None  # time.time() of the last new message
         self.busy_since: float | None = None  # monotonic, while a sync holds the lock
@@ -166,14 +168,14 @@ class Writer:
                 raise AnalysisError(
                     f"{exc} (or turn analysis off: [sync] analysis = false)"
                 ) from None
-            log.debug("analysis ready in %.1f s", time.monotonic() - started)
+            log.info("analysis ready (models loaded in %.1f s)", time.monotonic() - started)
 
     def reconfigure(self, config: Config) -> None:
         """New vendors and owner settings take effect for the next message stored."""
         with self.lock:
             if self.sync_vendors is not None and config.path is not None:
                 self.sync_vendors(self.store, config)
-            old, self.ingestor = self.ingestor, Ingestor(self.store, config)
+            old, self.ingestor = self.ingestor, _ingestor(self.store, config)
             self.config = config
         old.close()
 
@@ -194,6 +196,14 @@ class Writer:
         finally:
             self.lock.release()
         return True
+
+
+def _ingestor(store: Store, config: Config) -> Ingestor:
+    """Parsing in this process: new mail comes a few messages at a time, where a pool of
+    parse workers saves nothing, and idle workers would hold ~40 MB each for months
+    (measured by bench/soak.py: 199 MB for the daemon, +131 MB for the pool). The first
+    import of a large mailbox is faster with `vendorwatch sync --once`, which has them."""
+    return Ingestor(store, config, workers=1)
 
 
 class Watcher(threading.Thread):
@@ -283,7 +293,7 @@ class Watcher(threading.Thread):
 
     def _idle(self, source: ImapSource, folder: str) -> None:
         timings = self.service.timings
-        self._sync(source, folder)  # what arrived while we were away
+        self._catch_up(source, folder)  # what arrived while we were away
         while not self.halt.is_set():
             source.idle_start()
             self.state = f"IDLE on {folder}"
@@ -296,8 +306,22 @@ class Watcher(threading.Thread):
                 return None
             if not changed:
                 self.renewals += 1
-            self._sync(source, folder)  # also after a renewal: a missed notice costs minutes
+            self._catch_up(source, folder)  # after a renewal too: a missed notice costs minutes
         return None
+
+    def _catch_up(self, source: ImapSource, folder: str) -> None:
+        """Sync until no message arrived during the sync itself.
+
+        Mail that arrives while the sync runs is announced in the responses to its
+        commands, not again in IDLE; without this second look it would wait for the next
+        new message or the next renewal (seen in bench/soak.py before this loop existed).
+        """
+        for _ in range(CATCH_UP_ROUNDS):
+            before = source.examine(folder).exists
+            self._sync(source, folder)
+            after = source.announced_exists()
+            if self.halt.is_set() or after is None or after <= before:
+                return
 
     def _poll(self, source: ImapSource, folders: list[str] | None) -> None:
         if folders is None:
@@ -607,7 +631,6 @@ def run_service(
         store = Store.open(config.database, create=True)
         if sync_vendors is not None and config.path is not None:
             sync_vendors(store, config)
-        _use_forkserver()
         service = Service(
             config,
             store,
@@ -647,12 +670,3 @@ def _install_signals(service: Service) -> Callable[[], None]:
             signal.signal(sig, handler)
 
     return restore
-
-
-def _use_forkserver() -> None:
-    """Parse workers are started from a process with threads: fork() there can copy a lock
-    another thread holds (logging, stdio) into the child, which then hangs on it. The
-    forkserver starts workers from a clean single-threaded process instead."""
-    if multiprocessing.get_start_method(allow_none=True) is None:
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            multiprocessing.set_start_method("forkserver")

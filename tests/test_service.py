@@ -33,6 +33,7 @@ from servers.faultproxy import FaultProxy
 from vendorwatch.daemon import config as config_mod
 from vendorwatch.daemon import logsetup
 from vendorwatch.daemon.backoff import Backoff, auth_delay
+from vendorwatch.daemon.imap import ImapSource
 from vendorwatch.daemon.lock import AlreadyRunning, DatabaseLock
 from vendorwatch.daemon.sdnotify import Notifier
 from vendorwatch.daemon.service import Service, Timings, idle_folders
@@ -426,6 +427,48 @@ def test_idle_is_renewed_and_mail_still_arrives(tmp_path, imap_env):
     finally:
         running.stop()
     assert running.error is None
+
+
+def test_mail_announced_during_a_sync_is_not_left_for_the_next_renewal(
+    tmp_path, imap_env, monkeypatch
+):
+    """A message that arrives between the sync's SEARCH and FETCH is announced in their
+    responses, and IDLE never announces it again: the watcher must look once more."""
+    first, raw = message(1)
+    imap_env.append("INBOX", raw)
+    second, second_raw = message(2)
+    real = ImapSource.uids_after
+    fired = threading.Event()
+
+    def search_then_deliver(self, last_uid):
+        found = real(self, last_uid)
+        if self.current.name == "INBOX" and found and not fired.is_set():
+            fired.set()
+            imap_env.append("INBOX", second_raw)  # lands right after the SEARCH
+        return found
+
+    monkeypatch.setattr(ImapSource, "uids_after", search_then_deliver)
+    config = service_config(tmp_path / "config.toml", imap_env, analysis=False)
+    db = tmp_path / "vw.db"
+    running = InProcess(config, db, Timings(idle_check=0.1))  # renewal: minutes away
+    try:
+        wait_for(lambda: {first, second} <= set(stored_ids(db)), "both messages", timeout=30)
+    finally:
+        running.stop()
+    assert fired.is_set() and running.error is None
+
+
+def test_announced_exists_sees_an_exists_that_a_search_swallowed(imap_env):
+    from vendorwatch.daemon.config import Account, Secret
+
+    imap_env.append("INBOX", message(1)[1])
+    account = Account(
+        "t", imap_env.host, imap_env.port, "none", imap_env.user, Secret(password=imap_env.password)
+    )
+    with ImapSource(account, 1 << 20) as source:
+        assert source.examine("INBOX").exists == 1
+        imap_env.append("INBOX", message(2)[1])
+        wait_for(lambda: source.uids_after(0) and source.announced_exists() == 2, "EXISTS 2")
 
 
 def test_a_refused_login_is_logged_once_and_retried_slowly(tmp_path, imap_env, monkeypatch, caplog):

@@ -146,7 +146,7 @@ def _deny_write_execute() -> None:
 
 
 ANALYSE_UNDER_MDWE = """
-import mmap, multiprocessing
+import mmap
 try:
     mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
     raise SystemExit("a writable and executable mapping was allowed: MDWE is not active")
@@ -159,21 +159,21 @@ results = Analyzer().analyze([
 ])
 assert [f.kind for f in results[0].findings] == ["ambiguity"], results
 assert [f.kind for f in results[1].findings] == ["confusion"], results
-from vendorwatch.daemon.parse import Limits
-from vendorwatch.daemon.ingest import _parse_chunk
-multiprocessing.set_start_method("forkserver")
-from concurrent.futures import ProcessPoolExecutor
+import tempfile
+from pathlib import Path
+from vendorwatch.daemon.parse import Limits, parse
+from vendorwatch.daemon.store import Store
 raw = b"From: a@b.example\\r\\nSubject: hi\\r\\nMessage-ID: <1@b.example>\\r\\n\\r\\nhello\\r\\n"
-with ProcessPoolExecutor(2) as pool:
-    parsed = pool.submit(_parse_chunk, [raw], Limits()).result()
-assert parsed[0].subject == "hi"
+assert parse(raw, Limits()).subject == "hi"
+with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "vw.db") as store:
+    assert store.counts()["messages"] == 0
 print("ok")
 """
 
 
-def test_the_analysis_and_parse_workers_run_under_memory_deny_write_execute():
-    """The system unit sets MemoryDenyWriteExecute=yes: spaCy's stack (numpy, thinc, blis)
-    and the forkserver parse workers must never need a writable and executable page."""
+def test_parse_analysis_and_sqlite_run_under_memory_deny_write_execute():
+    """The system unit sets MemoryDenyWriteExecute=yes: the parser, spaCy's stack (numpy,
+    thinc, blis) and SQLite must never need a writable and executable page."""
     if not sys.platform.startswith("linux"):
         pytest.skip("PR_SET_MDWE is Linux-only")
     done = subprocess.run(

@@ -109,7 +109,7 @@ class Writer:
         self.ingestor = _ingestor(store, config)
         self.stored = 0  # new messages since start
         self.last_new: float | None = None  # time.time() of the last new message
-        self.busy_since: float | None = None  # monotonic, while a sync holds the lock
+        self.last_progress: float | None = None  # monotonic, while a sync holds the lock
         self.closed = False
 
     def sync(
@@ -119,13 +119,13 @@ class Writer:
         with self.lock:
             if halt.is_set() or self.closed:
                 return None
-            self.busy_since = time.monotonic()
+            self.last_progress = time.monotonic()
             try:
                 report = sync_folder(
-                    source, account, folder, self.store, self.ingestor, halt.is_set
+                    source, account, folder, self.store, self.ingestor, halt.is_set, self
                 )
             finally:
-                self.busy_since = None
+                self.last_progress = None
             if report.result.stored:
                 self.stored += report.result.stored
                 self.last_new = time.time()
@@ -138,8 +138,6 @@ class Writer:
                 result.stored,
                 result.duplicates,
             )
-        for error in result.errors:
-            log.warning("%s/%s: %s", account.name, folder, error)
         return report
 
     def record_error(self, account: str, folder: str, error: str | None) -> None:
@@ -179,9 +177,21 @@ class Writer:
             self.config = config
         old.close()
 
+    # the Progress protocol: each stored batch proves a long sync is not stuck
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        self.last_progress = time.monotonic()
+
+    def note(self, message: str) -> None:
+        log.warning("%s", message)
+
     def stalled(self, limit: float) -> bool:
-        """A sync has held the lock for `limit` seconds (for the systemd watchdog)."""
-        since = self.busy_since
+        """A sync has stored nothing for `limit` seconds (the systemd watchdog stops
+        pinging then). A long catch-up stores a batch every few seconds and is not
+        stalled."""
+        since = self.last_progress
         return since is not None and time.monotonic() - since > limit
 
     def close(self, timeout: float) -> bool:
@@ -227,6 +237,15 @@ class Watcher(threading.Thread):
         self.finished = False
         self.renewals = 0  # IDLE commands re-issued without news (for tests and debugging)
         self._problem: str | None = None
+        self._wake = threading.Event()
+
+    def wake(self) -> None:
+        """End a pause now: the service is stopping, or a reload asks for a retry."""
+        self._wake.set()
+
+    def _pause(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
 
     @property
     def label(self) -> str:
@@ -243,7 +262,7 @@ class Watcher(threading.Thread):
                 if delay is None:
                     break
                 self.state = f"retrying in {delay:.0f} s: {self._problem}"
-                self.halt.wait(delay)
+                self._pause(delay)
         except Exception as exc:  # a bug or a database failure: the service stops
             self.service.fail(exc)
         finally:
@@ -265,6 +284,7 @@ class Watcher(threading.Thread):
         except (SourceError, SecretError) as exc:
             self._report(str(exc))
             return self.backoff.next()
+        self._wake.clear()  # a wake meant for an earlier pause
         try:
             self._recovered()
             self.connected = True
@@ -344,8 +364,7 @@ class Watcher(threading.Thread):
                 raise failed[-1]  # nothing worked: most likely the connection is gone
             for exc in failed:  # one folder's own problem (e.g. deleted): said once
                 self.service.note_once(str(exc), level=logging.WARNING)
-            if self.halt.wait(self.account.poll_interval):
-                return None
+            self._pause(self.account.poll_interval)
         return None
 
     def _sync(self, source: ImapSource, folder: str) -> None:
@@ -493,9 +512,14 @@ class Service:
         for watcher in self.watchers:
             watcher.start()
 
+    def _halt_watchers(self) -> None:
+        self._halt.set()
+        for watcher in self.watchers:
+            watcher.wake()
+
     def _stop_watchers(self, deadline: float) -> list[Watcher]:
         """Stop the current watchers; those still running at `deadline` are returned."""
-        self._halt.set()
+        self._halt_watchers()
         for watcher in self.watchers:
             watcher.join(max(0.0, deadline - time.monotonic()))
         return [w for w in self.watchers if w.is_alive()]
@@ -588,6 +612,9 @@ class Service:
             if stuck:
                 log.warning("%d old connection(s) still closing", len(stuck))
             self._start_watchers(new)
+        else:  # e.g. a fixed password file: try again now, not in 15 minutes
+            for watcher in self.watchers:
+                watcher.wake()
         if self.scheduler is not None:
             try:
                 self.scheduler.reconfigure(new)
@@ -598,6 +625,7 @@ class Service:
     def _shutdown(self) -> None:
         self.notifier.stopping("stopping")
         deadline = time.monotonic() + self.timings.stop_timeout
+        self._halt_watchers()  # they wind down while the scheduler stops
         if self.scheduler is not None:
             try:
                 self.scheduler.stop()

@@ -111,17 +111,20 @@ def sync_folder(
     store: Store,
     ingestor: Ingestor,
     stop: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
 ) -> FolderReport:
     """Sync one folder on an open connection, as `sync --once` does for each folder.
 
     `vendorwatch run` calls this when IDLE or a poll says a folder changed. `stop` is asked
-    between batches, so a shutdown waits for one batch at most. A failure is recorded for
-    `status` and raised: the caller decides whether the connection is still usable.
+    between batches, so a shutdown waits for one batch at most; `progress` hears of each
+    batch. A failure is recorded for `status` and raised: the caller decides whether the
+    connection is still usable.
     """
     report = FolderReport(account.name, folder)
+    progress = progress or QuietProgress()
     try:
         plan = _plan(source, account, folder, store)
-        _sync_folder(source, account, folder, plan, store, ingestor, QuietProgress(), report, stop)
+        _sync_folder(source, account, folder, plan, store, ingestor, progress, report, stop)
     except SourceError as exc:
         store.save_sync_error(account.name, folder, str(exc))
         raise

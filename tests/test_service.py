@@ -390,10 +390,16 @@ def test_a_second_run_on_the_same_database_is_refused(tmp_path, imap_env, start_
 
 
 class InProcess:
-    def __init__(self, config_path: Path, db: Path, timings: Timings):
-        config = config_mod.load(config_path, database=db, required=True)
+    def __init__(
+        self, config_path: Path, db: Path, timings: Timings, notifier: Notifier | None = None
+    ):
+        def load() -> config_mod.Config:
+            return config_mod.load(config_path, database=db, required=True)
+
         self.store = Store.open(db)
-        self.service = Service(config, self.store, timings=timings)
+        self.service = Service(
+            load(), self.store, timings=timings, load_config=load, notifier=notifier
+        )
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.error: BaseException | None = None
         self.thread.start()
@@ -411,10 +417,11 @@ class InProcess:
         assert all(not w.is_alive() for w in self.service.watchers)
 
 
-def test_idle_is_renewed_and_mail_still_arrives(tmp_path, imap_env):
+def test_idle_is_renewed_mail_still_arrives_and_the_watchdog_is_fed(tmp_path, imap_env, notify):
     config = service_config(tmp_path / "config.toml", imap_env, analysis=False)
     db = tmp_path / "vw.db"
-    running = InProcess(config, db, Timings(idle_renew=0.3, idle_check=0.1))
+    notifier = Notifier({"NOTIFY_SOCKET": notify.name, "WATCHDOG_USEC": "400000"})
+    running = InProcess(config, db, Timings(idle_renew=0.3, idle_check=0.1), notifier)
     try:
         watcher = wait_for(
             lambda: next((w for w in running.service.watchers if w.folder == "INBOX"), None),
@@ -424,9 +431,11 @@ def test_idle_is_renewed_and_mail_still_arrives(tmp_path, imap_env):
         ident, raw = message(1)
         imap_env.append("INBOX", raw)
         wait_for(lambda: ident in stored_ids(db), "mail after renewals")
+        wait_for(lambda: notify.has("WATCHDOG", "1"), "a watchdog ping")
     finally:
         running.stop()
     assert running.error is None
+    assert notify.has("READY", "1") and notify.has("STOPPING", "1")
 
 
 def test_mail_announced_during_a_sync_is_not_left_for_the_next_renewal(
@@ -485,6 +494,29 @@ def test_a_refused_login_is_logged_once_and_retried_slowly(tmp_path, imap_env, m
     assert len(errors) == len(watchers)  # once per connection, not once per attempt
     assert all("login refused" in r.getMessage() for r in errors)
     assert all("wrong-password" not in r.getMessage() for r in caplog.records)
+    assert running.error is None
+
+
+def test_a_reload_retries_a_refused_login_at_once(tmp_path, imap_env, monkeypatch):
+    monkeypatch.setenv(PASSWORD_ENV, "wrong-password")
+    config = service_config(tmp_path / "config.toml", imap_env, analysis=False)
+    db = tmp_path / "vw.db"
+    ident, raw = message(1)
+    imap_env.append("INBOX", raw)
+    running = InProcess(config, db, Timings(auth_retry=3600))  # next try: in an hour
+    try:
+        wait_for(
+            lambda: (
+                running.service.watchers
+                and all("login refused" in w.state for w in running.service.watchers)
+            ),
+            "both connections refused",
+        )
+        monkeypatch.setenv(PASSWORD_ENV, imap_env.password)  # the password file is fixed
+        running.service.request_reload()  # what `systemctl reload` sends
+        wait_for(lambda: ident in stored_ids(db), "the mail after the reload")
+    finally:
+        running.stop()
     assert running.error is None
 
 

@@ -12,8 +12,9 @@ Run `python eval/ambiguity.py [FOLDER] [-v]`. Prints:
 2. Request detection (`is_instruction`) on the Parakweet email-intent test file.
 3. The pronoun rule (`ambiguous_pronoun`) on the ReqEval anaphora test file.
 
-Each message is analysed as the product does: the pipeline `Analyzer` uses, the message-level
-finding (`analyze_instructions`), and the earlier new text of its thread as context.
+Each message is analysed as the product does (`Analyzer.analyze`: the sentences that can carry
+a finding parsed, the message-level finding), with the new text of the three messages before
+it in the thread as context (`Store.thread_context`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pathlib import Path
 from dataset import DEFAULT, Thread, load, prf, split
 
 from vendorwatch.nlp import ambiguity, model
-from vendorwatch.nlp.analyze import Analyzer
+from vendorwatch.nlp.analyze import Analyzer, MessageInput
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 PARAKWEET = SHARED / "parakweet-email-intent" / "testSet-qualifiedBatch-fixed.txt"
@@ -76,16 +77,17 @@ def score_message(flagged: list[str], labeled: list[str], where: str, score: Sco
             score.false_alarms.append(f"{where}: {f}")
 
 
-def evaluate_threads(threads: Iterable[Thread], nlp, owner_only: bool) -> Score:
+def evaluate_threads(threads: Iterable[Thread], analyzer: Analyzer, owner_only: bool) -> Score:
     score = Score()
     for thread in threads:
         context: list[str] = []
         for message in thread.messages:
-            text, _ = model.prepare(message.parsed.new_text)
             owner_vendor = message.direction == "out" and thread.is_vendor
             if owner_vendor or not owner_only:
-                finding = ambiguity.analyze_instructions(nlp(text), "\n\n".join(context))
-                evidence = finding.evidence if finding is not None else ()
+                item = MessageInput("out", message.parsed.new_text, "\n\n".join(context[-3:]))
+                [result] = analyzer.analyze([item])
+                found = [f for f in result.findings if f.kind == "ambiguity"]
+                evidence = found[0].evidence if found else ()
                 flagged = list(dict.fromkeys(_norm(e.sentence) for e in evidence))
                 labeled = [_norm(s) for s in message.label.get("ambiguous_sentences", [])]
                 score_message(flagged, labeled, f"{thread.thread_id} n={message.n}", score)
@@ -133,7 +135,7 @@ def instruction_recall(threads: Iterable[Thread], nlp) -> Score:
     return score
 
 
-def report_threads(folder: Path, nlp, verbose: bool) -> None:
+def report_threads(folder: Path, analyzer: Analyzer, verbose: bool) -> None:
     threads = load(folder)
     dev, held = split(threads)
     print(
@@ -144,7 +146,7 @@ def report_threads(folder: Path, nlp, verbose: bool) -> None:
         print(f" {scope}:")
         scores = {}
         for name, part in (("all", threads), ("dev", dev), ("held", held)):
-            score = scores[name] = evaluate_threads(part, nlp, owner_only)
+            score = scores[name] = evaluate_threads(part, analyzer, owner_only)
             print(score.line(name))
             if verbose and name != "all":
                 for miss in score.misses:
@@ -156,7 +158,7 @@ def report_threads(folder: Path, nlp, verbose: bool) -> None:
             print("\n".join(rule_lines({"dev": scores["dev"], "held": scores["held"]})))
     print(" instruction detection, owner -> vendor (labeled clear + ambiguous sentences):")
     for name, part in (("all", threads), ("dev", dev), ("held", held)):
-        print(instruction_recall(part, nlp).line(name))
+        print(instruction_recall(part, analyzer.nlp).line(name))
 
 
 def report_parakweet(nlp, verbose: bool) -> None:
@@ -250,10 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="spaCy model name (default: the product's)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    nlp = Analyzer(args.model).nlp
-    report_threads(args.folder, nlp, args.verbose)
-    report_parakweet(nlp, args.verbose)
-    report_reqeval(nlp, args.verbose)
+    analyzer = Analyzer(args.model)
+    report_threads(args.folder, analyzer, args.verbose)
+    report_parakweet(analyzer.nlp, args.verbose)
+    report_reqeval(analyzer.nlp, args.verbose)
     print(f"({time.perf_counter() - started:.1f}s)")
     return 0
 

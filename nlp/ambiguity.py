@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from vendorwatch.nlp.findings import Evidence, Finding
@@ -45,8 +46,10 @@ __all__ = [
     "RULES",
     "ambiguous_pronoun",
     "ambiguous_sentences",
+    "analyze_chunks",
     "analyze_instructions",
     "analyze_text",
+    "candidate_chunks",
     "instruction_kind",
     "is_instruction",
     "is_request",
@@ -110,10 +113,29 @@ _CALENDAR = frozenset(
     "december jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _DATE_SHAPE = re.compile(r"^\d{1,4}([/.\-]\d{1,4}){1,2}\.?$|^\d{1,2}(st|nd|rd|th)$", re.I)
-_CONTEXT_DATE = re.compile(
-    r"\b(?:" + "|".join(sorted(_CALENDAR | _DAY_WORDS, key=len, reverse=True)) + r")\b"
-    r"|\b\d{1,2}[/.]\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)\b|\b\d+\s*(?:hours|days|weeks)\b",
-    re.I,
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve fourteen fifteen twenty "
+    "thirty forty fifty sixty seventy ninety hundred"
+).split()
+_TEXT_DATE = re.compile(
+    # the text form of `_has_explicit_date`, for text that is not parsed and for the thread
+    r"(?i:\b(?:" + "|".join(sorted(_CALENDAR | _DAY_WORDS, key=len, reverse=True)) + r")\b)"
+    r"|(?<![\w.])\d{1,4}(?:[/.\-]\d{1,4}){1,2}\.?(?![\w/])|(?i:\b\d{1,2}(?:st|nd|rd|th)\b)"
+    r"|(?i:\b(?:\d+|" + "|".join(_NUMBER_WORDS) + r")[\s-]*"
+    r"(?:hours?|hrs|h|days?|weeks?|business|working)\b)"
+    r"|\bMay\s+\d|\d(?:st|nd|rd|th)?\s+May\b|(?i:\b(?:in|by|on|until|till|before|of))\s+May\b"
+)
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_PIECE_BREAK = re.compile(
+    # where a sentence certainly starts: a blank line, a list item, or after . ! ? and space
+    # before a capital, a digit or a quote (`_abbreviation` then rules out "Mr. Lee")
+    r"\n[ \t]*\n\s*|\n(?=[ \t]*(?:[-*•·–]|\d{1,2}[.)])\s)"
+    r"|(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?(?:[^\W\d_a-z]|\d))"
+)
+_LAST_WORD = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.$")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st vs no co jr sr inc ltd etc jan feb mar apr jun jul aug sep sept oct nov "
+    "dec dept corp approx e.g i.e".split()
 )
 _ASKED_CHARS = 1_500  # a question this close to the end is the one the owner is answering
 _CONTEXT_CHARS = 20_000  # the end of a long thread is what the vendor has in front of them
@@ -243,6 +265,154 @@ def _grammar() -> dict[str, frozenset[str]]:
 
 def _g(section: str) -> frozenset[str]:
     return _lex().grammar[section]
+
+
+# --------------------------------------------------------------------------------------------
+# Before parsing: which sentences can carry a finding at all
+# --------------------------------------------------------------------------------------------
+
+
+def candidate_chunks(text: str, nlp: Language | None = None) -> list[tuple[int, str]]:
+    """The pieces of a message worth parsing, as (character offset, text), in text order.
+
+    Parsing is most of the cost of the analysis, and every rule needs a word to fire on: a
+    listed vague word or phrase (in any inflection), a comparative, or a passive next to
+    "must"/"need". A sentence with none of them cannot be flagged whatever its parse, so only
+    the others are parsed; neighbouring ones in a paragraph are parsed together. Typical
+    briefs keep a third of their words. `nlp` supplies the adjectives its lemmatizer knows
+    (to tell "faster" from "order"); without it every word in -er counts.
+    """
+    adjectives = _adjectives(nlp) if nlp is not None else None
+    chunks: list[tuple[int, int]] = []
+    for start, end in _piece_spans(text):
+        if not _may_carry_finding(text[start:end], adjectives):
+            continue
+        if chunks and not _PARAGRAPH.search(text, chunks[-1][1], start):
+            chunks[-1] = (chunks[-1][0], end)
+        else:
+            chunks.append((start, end))
+    return [(start, text[start:end]) for start, end in chunks]
+
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+
+
+def _piece_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text`, split where one certainly ends."""
+    spans, start = [], 0
+    for match in _PIECE_BREAK.finditer(text):
+        if _abbreviation(text, match.start()):
+            continue
+        if text[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _abbreviation(text: str, end: int) -> bool:
+    """Does the text before `end` close with an abbreviation ("Mr.", "etc.", "S.", "e.g.")?"""
+    found = _LAST_WORD.search(text, max(0, end - 12), end)
+    if found is None:
+        return False
+    word = found.group(1)
+    return len(word) == 1 or word.lower() in _ABBREVIATIONS
+
+
+def _pieces(text: str) -> list[str]:
+    return [text[start:end] for start, end in _piece_spans(text)]
+
+
+@dataclass(frozen=True)
+class _Triggers:
+    """Every word and phrase some rule can fire on, for the pre-parse test."""
+
+    words: frozenset[str]
+    phrases: re.Pattern[str]
+
+
+@functools.cache
+def _triggers() -> _Triggers:
+    lex = _lex()
+    lexicons = (
+        lex.terms, lex.quantities, lex.time, lex.comparative_verbs, lex.references,
+        lex.hedges, lex.open_lists,
+    )  # fmt: skip
+    words = frozenset().union(*(x.words for x in lexicons), lex.degree, _g("comparative_forms"))
+    phrases = "|".join(x.phrases.pattern for x in lexicons if x.phrases is not None)
+    return _Triggers(words, re.compile(phrases, re.I))
+
+
+@dataclass(frozen=True)
+class _Adjectives:
+    base: frozenset[str]  # "fast", "good"
+    irregular: frozenset[str]  # "better", "worse": inflected forms the lemmatizer lists
+
+    def comparative(self, word: str) -> bool:
+        """Can this word be a comparative ("faster", "better", "nicer")?"""
+        if word in self.irregular:
+            return True
+        if not word.endswith("er"):
+            return False  # superlatives ask for nothing vague
+        return any(stem in self.base for stem in _stems(word) if stem != word)
+
+
+@functools.lru_cache(maxsize=4)
+def _adjectives(nlp: Language) -> _Adjectives | None:
+    """Adjectives and adverbs the model's lemmatizer lists, and their irregular forms."""
+    if "lemmatizer" not in nlp.pipe_names:
+        return None
+    lookups = getattr(nlp.get_pipe("lemmatizer"), "lookups", None)
+    if lookups is None or not lookups.has_table("lemma_index"):
+        return None
+    index, exceptions = lookups.get_table("lemma_index"), lookups.get_table("lemma_exc", {})
+    base: set[str] = set()
+    irregular: set[str] = set()
+    for pos in ("adj", "adv"):
+        base.update(index.get(pos, ()))
+        irregular.update(exceptions.get(pos, {}).keys())
+    return _Adjectives(frozenset(base), frozenset(irregular))
+
+
+def _may_carry_finding(piece: str, adjectives: _Adjectives | None) -> bool:
+    """Does this sentence hold anything a rule can fire on? (False means: certainly not.)"""
+    trig = _triggers()
+    if trig.phrases.search(piece):
+        return True
+    words = [w.lower() for w in _WORD.findall(piece)]
+    grammar = _lex().grammar
+    if not grammar["passive_aux"].isdisjoint(words) and not grammar["requirement"].isdisjoint(
+        words
+    ):
+        return True
+    for word in words:
+        if any(stem in trig.words for stem in _stems(word)):
+            return True
+        if adjectives is None and word.endswith("er"):
+            return True
+        if adjectives is not None and adjectives.comparative(word):
+            return True
+    return False
+
+
+_SUFFIXES = (
+    ("ies", "y"), ("ied", "y"), ("ier", "y"), ("iest", "y"), ("es", ""), ("s", ""),
+    ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"),
+    ("est", ""), ("est", "e"), ("ly", ""), ("'s", ""),
+)  # fmt: skip
+
+
+def _stems(word: str) -> Iterator[str]:
+    """The word and what it may be an inflection of ("tightened" -> tighten, "nicer" -> nice,
+    "bigger" -> big): generous on purpose, it only decides what is parsed."""
+    yield word
+    for suffix, replacement in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            base = word[: -len(suffix)]
+            yield base + replacement
+            if len(base) > 2 and base[-1] == base[-2]:
+                yield base[:-1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -565,19 +735,47 @@ class _Hit:
 
 @dataclass(frozen=True)
 class _Context:
-    """What the thread already says: words it uses, whether it asked something, dates."""
+    """What the thread already says: words it uses, whether it asked something, a date."""
 
     text: str
     words: frozenset[str]
     asked: bool
-    has_date: bool
+    dated: bool
 
     @classmethod
     def of(cls, context: str) -> _Context:
         text = context[-_CONTEXT_CHARS:]
         words = frozenset(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
         asked = "?" in text[-_ASKED_CHARS:]
-        return cls(text, words, asked, bool(_CONTEXT_DATE.search(text)))
+        return cls(text, words, asked, _mentions_date(text))
+
+
+@dataclass(frozen=True)
+class _Message:
+    """The whole message, read as text: what the sentences parsed may not include."""
+
+    text: str
+    dated: bool  # a real date anywhere in it
+    waived: bool  # "no rush", "take your time"
+
+    @classmethod
+    def of(cls, text: str) -> _Message:
+        pattern = _lex().no_rush.phrases
+        waived = pattern is not None and pattern.search(text) is not None
+        return cls(text, _mentions_date(text), waived)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a sentence sits in its message: what comes before it matters to references."""
+
+    message: _Message
+    start: int  # character offset of the sentence in the message
+    seen_nouns: bool  # something named earlier in the message that "that one" may point to
+
+    @property
+    def before(self) -> str:
+        return self.message.text[: self.start].lower()
 
 
 def ambiguous_sentences(doc: Doc, context: str = "") -> list[Evidence]:
@@ -587,23 +785,32 @@ def ambiguous_sentences(doc: Doc, context: str = "") -> list[Evidence]:
     is clear if the thread described it) and marks replies to a vendor's question, whose
     settled answers count as instructions.
     """
-    return _scan(doc, context)[0]
+    return _scan(doc.text, [(0, doc)], context)[0]
 
 
-def _scan(doc: Doc, context: str) -> tuple[list[Evidence], list[tuple[Span, str | None]]]:
-    """Evidence, and each sentence with its instruction kind (for the message-level rule)."""
-    _require_parse(doc)
+def _scan(
+    text: str, parts: Sequence[tuple[int, Doc]], context: str
+) -> tuple[list[Evidence], list[tuple[Span, str | None]]]:
+    """Evidence, and each sentence with its instruction kind (for the message-level rule).
+
+    `parts` are the parsed pieces of `text` with their character offsets: the whole message,
+    or only the sentences `candidate_chunks` picked.
+    """
     ctx = _Context.of(context)
-    seen_nouns = False
+    message = _Message.of(text)
     found, kinds = [], []
-    for sent in doc.sents:
-        kind = instruction_kind(sent, answering=ctx.asked)
-        kinds.append((sent, kind))
-        if kind is not None:
-            hits = _hits(sent, kind, ctx, seen_nouns)
-            if hits:
-                found.append(_evidence(sent, hits))
-        seen_nouns = seen_nouns or _names_something(sent)
+    for offset, doc in parts:
+        _require_parse(doc)
+        seen_nouns = offset > 0 and _names_something_in(text[:offset])
+        for sent in doc.sents:
+            kind = instruction_kind(sent, answering=ctx.asked)
+            kinds.append((sent, kind))
+            if kind is not None:
+                where = _Where(message, offset + sent.start_char, seen_nouns)
+                hits = _hits(sent, kind, ctx, where)
+                if hits:
+                    found.append(_evidence(sent, hits))
+            seen_nouns = seen_nouns or _names_something(sent)
     return found, kinds
 
 
@@ -620,7 +827,17 @@ def _names_something(sent: Span) -> bool:
     return any(t.pos_ in ("NOUN", "PROPN") and t.ent_type_ != "PERSON" for t in sent)
 
 
-def _hits(sent: Span, kind: str, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
+def _names_something_in(text: str) -> bool:
+    """The same, for text that was not parsed: a sentence of two or more words that is not
+    small talk."""
+    lex = _lex()
+    return any(
+        len(_WORD.findall(piece)) >= 2 and not lex.small_talk.match(piece)
+        for piece in _pieces(text)
+    )
+
+
+def _hits(sent: Span, kind: str, ctx: _Context, where: _Where) -> list[_Hit]:
     """Every rule that fires on one instruction sentence (answers get only the answer rules)."""
     skip = _literal_tokens(sent)
     present = frozenset(w for t in sent for w in (t.lower_, t.lemma_.lower()))
@@ -631,10 +848,10 @@ def _hits(sent: Span, kind: str, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
         return [h for h in hits if h.rule in _ANSWER_RULES]
     hits += _vague_terms(sent, skip, present)
     hits += _vague_quantities(sent, skip, present)
-    hits += _vague_time(sent, skip, present)
+    hits += _vague_time(sent, skip, present, where.message)
     hits += _comparatives(sent, skip, present)
     if kind in _ASKS:  # a settled answer or spec line states its content; a citation adds none
-        hits += _references(sent, ctx, seen_nouns)
+        hits += _references(sent, ctx, where)
     hits += _agentless_passive(sent, kind)
     return hits
 
@@ -754,7 +971,9 @@ def _degree_is_vague(span: Span) -> bool:
     return nxt.is_punct or nxt.pos_ == "CCONJ"
 
 
-def _vague_time(sent: Span, skip: frozenset[int], present: frozenset[str]) -> list[_Hit]:
+def _vague_time(
+    sent: Span, skip: frozenset[int], present: frozenset[str], message: _Message
+) -> list[_Hit]:
     if _has_explicit_date(sent):
         return []
     lex = _lex().time
@@ -764,17 +983,16 @@ def _vague_time(sent: Span, skip: frozenset[int], present: frozenset[str]) -> li
         for s in lex.phrase_hits(sent)
         if _free(s, skip)
     ]
-    if hits and _waives_deadline(sent.doc):
+    if hits and message.waived:
         # "No rush, whenever you get to it": the timing is left free on purpose; an "asap"
         # next to "no rush" still contradicts it
         return [h for h in hits if h.term in _lex().urgent]
     return hits
 
 
-def _waives_deadline(doc: Doc) -> bool:
-    """ "no rush", "take your time": the owner says outright that timing does not matter."""
-    pattern = _lex().no_rush.phrases
-    return pattern is not None and pattern.search(doc.text) is not None
+def _mentions_date(text: str) -> bool:
+    """A weekday, month, "tomorrow", "11/20", "the 25th", "within 48 hours" in plain text."""
+    return _TEXT_DATE.search(text) is not None
 
 
 def _has_explicit_date(span: Span | Doc) -> bool:
@@ -903,7 +1121,7 @@ def _ends_clause(span: Span) -> bool:
     return span.end >= span.sent.end or span.doc[span.end].is_punct
 
 
-def _references(sent: Span, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
+def _references(sent: Span, ctx: _Context, where: _Where) -> list[_Hit]:
     """ "the usual format", "what we discussed": can the vendor tell what it is?
 
     Bare pronouns ("send it") are not flagged: in mail they nearly always point at something
@@ -915,7 +1133,7 @@ def _references(sent: Span, ctx: _Context, seen_nouns: bool) -> list[_Hit]:
         phrase = " ".join(span.text.lower().split())
         if _partitive(span):
             continue  # "... that one of our lawyers ...": "one of" names its group
-        if _cites_content(span, phrase) or _resolved(span, phrase, ctx, seen_nouns):
+        if _cites_content(span, phrase) or _resolved(span, phrase, ctx, where):
             continue
         hits.append(_Hit("unresolved_reference", _with_noun(span, phrase)))
     return hits
@@ -947,7 +1165,7 @@ def _names_a_time(token: Token) -> bool:
     return low in _CALENDAR or low in _DAY_WORDS or token.lemma_.lower() in _DURATIONS
 
 
-def _resolved(span: Span, phrase: str, ctx: _Context, seen_nouns: bool) -> bool:
+def _resolved(span: Span, phrase: str, ctx: _Context, where: _Where) -> bool:
     """ "the usual X" is resolved when the thread or message already mentions X; the other
     reference forms when there is any earlier thread for the vendor to look back at."""
     if phrase.split()[-1] in ("usual", "normal"):
@@ -956,9 +1174,8 @@ def _resolved(span: Span, phrase: str, ctx: _Context, seen_nouns: bool) -> bool:
         noun = _following_noun(span)
         if noun is None:
             return bool(ctx.text.strip())
-        before = span.doc[: span.sent.start].text.lower()
-        return noun.lemma_.lower() in ctx.words or noun.lower_ in before
-    return bool(ctx.text.strip()) or (seen_nouns and phrase in ("that one", "this one"))
+        return noun.lemma_.lower() in ctx.words or noun.lower_ in where.before
+    return bool(ctx.text.strip()) or (where.seen_nouns and phrase in ("that one", "this one"))
 
 
 def _defined_after(span: Span) -> bool:
@@ -1083,8 +1300,20 @@ def analyze_instructions(doc: Doc, context: str = "", *, cut: bool = False) -> F
 
     `cut` says the text was shortened by `model.prepare` (the finding then says so).
     """
-    evidence, kinds = _scan(doc, context)
-    missing = _no_deadline(doc, context, evidence, kinds)
+    return analyze_chunks(doc.text, [(0, doc)], context, cut=cut)
+
+
+def analyze_chunks(
+    text: str, parts: Sequence[tuple[int, Doc]], context: str = "", *, cut: bool = False
+) -> Finding | None:
+    """`analyze_instructions` for a message of which only some pieces were parsed.
+
+    `parts` are (character offset in `text`, parsed Doc of the piece at that offset), as
+    `candidate_chunks` picks them: the rest of the message cannot carry a finding, and is
+    only read as text (dates, "no rush", what was named before a reference).
+    """
+    evidence, kinds = _scan(text, parts, context)
+    missing = _no_deadline(text, context, evidence, kinds)
     if missing is not None:
         evidence.append(missing)
     if not evidence:
@@ -1094,7 +1323,7 @@ def analyze_instructions(doc: Doc, context: str = "", *, cut: bool = False) -> F
 
 
 def _no_deadline(
-    doc: Doc, context: str, evidence: list[Evidence], kinds: list[tuple[Span, str | None]]
+    text: str, context: str, evidence: list[Evidence], kinds: list[tuple[Span, str | None]]
 ) -> Evidence | None:
     """A vague brief that also never says by when, in a thread that never did either.
 
@@ -1105,9 +1334,8 @@ def _no_deadline(
     """
     if not evidence or any(e.rule == "vague_time" for e in evidence):
         return None
-    if _has_explicit_date(doc) or _waives_deadline(doc):
-        return None
-    if _CONTEXT_DATE.search(context[-_CONTEXT_CHARS:]):
+    message = _Message.of(text)
+    if message.dated or message.waived or _mentions_date(context[-_CONTEXT_CHARS:]):
         return None
     flagged = {e.sentence for e in evidence}
     asks = [" ".join(s.text.split()) for s, kind in kinds if kind in _ASKS]

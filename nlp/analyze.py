@@ -1,8 +1,9 @@
 """The analysis entry point: messages of vendor threads in, language and findings out.
 
-spaCy runs only on the owner's instructions (ambiguity needs a parse); language and
-confusion work on plain text in every language. The model is loaded on first use, once
-per process, so importing this module stays cheap.
+spaCy runs only on the owner's messages, and only on the sentences that can carry an
+ambiguity finding (ambiguity needs a parse); language and confusion work on plain text in
+every language. The model is loaded on first use, once per process, so importing this
+module stays cheap.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from . import ambiguity, confusion, language, model
 from .findings import Finding
 from .risk import Risk, ThreadMessage, assess, episodes
+
+PIPE_BATCH = 256  # sentences per spaCy batch
 
 BARRIER_SUGGESTION = (
     "The vendor is writing partly or wholly in another language: confirm the key points "
@@ -47,25 +50,40 @@ class Analyzer:
         return model.load(self.model_name, ner=False)
 
     def analyze(self, items: Sequence[MessageInput]) -> list[MessageResult]:
-        results = []
-        for item in items:
-            text, cut = model.prepare(item.text)
-            results.append(MessageResult(lang=language.detect_message(text).lang, cut=cut))
-        owner_items = [
-            (index, model.prepare(item.text)[0], item.context)
-            for index, item in enumerate(items)
-            if item.direction == "out" and item.text.strip()
+        texts = [model.prepare(item.text) for item in items]
+        results = [
+            MessageResult(lang=language.detect_message(text).lang, cut=cut) for text, cut in texts
         ]
-        if owner_items:
-            docs = self.nlp.pipe(text for _, text, _ in owner_items)
-            for (index, _, context), doc in zip(owner_items, docs, strict=True):
-                finding = ambiguity.analyze_instructions(doc, context)
-                if finding is not None:
-                    results[index].findings.append(_noted(finding, results[index].cut))
+        owner = [i for i, item in enumerate(items) if item.direction == "out"]
+        for index, finding in self._ambiguity([(texts[i][0], items[i].context) for i in owner]):
+            results[owner[index]].findings.append(_noted(finding, results[owner[index]].cut))
         for index, item in enumerate(items):
             if item.direction == "in":
                 results[index].findings.extend(self._vendor_findings(item, results[index]))
         return results
+
+    def _ambiguity(self, messages: Sequence[tuple[str, str]]) -> list[tuple[int, Finding]]:
+        """(index, finding) for the owner's (text, thread context) pairs that have one.
+
+        Only the sentences that can carry a finding are parsed (`candidate_chunks`, about a
+        third of a brief's words), all of a batch in one `nlp.pipe` stream.
+        """
+        chunks = [
+            (index, offset, piece)
+            for index, (text, _) in enumerate(messages)
+            for offset, piece in ambiguity.candidate_chunks(text, self.nlp)
+        ]
+        parsed: dict[int, list] = {}
+        docs = self.nlp.pipe((piece for _, _, piece in chunks), batch_size=PIPE_BATCH)
+        for (index, offset, _), doc in zip(chunks, docs, strict=True):
+            parsed.setdefault(index, []).append((offset, doc))
+        found = []
+        for index, parts in parsed.items():
+            text, context = messages[index]
+            finding = ambiguity.analyze_chunks(text, parts, context)
+            if finding is not None:
+                found.append((index, finding))
+        return found
 
     def _vendor_findings(self, item: MessageInput, result: MessageResult) -> list[Finding]:
         text, _ = model.prepare(item.text)

@@ -495,3 +495,84 @@ def test_word_lists_load_and_are_lower_case():
 
 def test_urgent_times_are_vague_times():
     assert set(ambiguity._lines("vague_time_urgent.txt")) <= set(ambiguity._lines("vague_time.txt"))
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing only the sentences that can carry a finding
+# --------------------------------------------------------------------------------------------
+
+
+def _chunked(nlp, text: str, context: str = "") -> Finding | None:
+    chunks = ambiguity.candidate_chunks(text, nlp)
+    docs = nlp.pipe(t for _, t in chunks)
+    parts = [(offset, doc) for (offset, _), doc in zip(chunks, docs, strict=True)]
+    return ambiguity.analyze_chunks(text, parts, context)
+
+
+def test_clear_sentences_are_not_parsed(nlp):
+    text = "Hi Dana,\n\nThe invoice is attached. Please send 3 logo files as SVG by Friday."
+    assert ambiguity.candidate_chunks(text, nlp) == []
+    vague = "Hi Dana,\n\nThe invoice is attached. Please make the logo pop. Thanks!"
+    [(offset, piece)] = ambiguity.candidate_chunks(vague, nlp)
+    assert piece == "Please make the logo pop." and vague[offset:].startswith(piece)
+
+
+def test_inflected_and_comparative_words_are_candidates(nlp):
+    for text in (
+        "Tighten the copy.",  # comparative verb
+        "It pops more now.",  # vague term, inflected
+        "Make the header bigger.",  # comparative of a listed adjective
+        "The files need to be updated.",  # passive with "need"
+        "Use the usual format.",  # reference phrase
+    ):
+        assert ambiguity.candidate_chunks(text, nlp) == [(0, text)], text
+
+
+def test_abbreviations_do_not_split_a_sentence(nlp):
+    text = "Ask Mr. Lee for a few samples, e.g. Brazil and Chile, by Sept. 20."
+    assert ambiguity.candidate_chunks(text, nlp) == [(0, text)]
+
+
+def test_chunks_give_the_same_finding_as_the_whole_message(nlp):
+    texts = [
+        "Hi Sam,\n\nWe need a new landing page. Make it pop and add a few testimonials. "
+        "Send it when you can.\n\nThanks!",
+        "Could you redesign the pricing page to look modern? The deadline is Friday 14th.",
+        "Please keep the usual intro. We discussed the outro last week.\n\n- shorter ads\n- etc.",
+        "No rush. Tidy up the spreadsheet whenever you get a chance, and tell me a few options.",
+    ]
+    for text in texts:
+        assert _chunked(nlp, text) == analyze_instructions(nlp(text)), text
+
+
+def test_a_date_outside_the_parsed_sentences_still_counts(nlp):
+    text = "Could you make the banner modern? I need it by Saturday 17 January."
+    finding = _chunked(nlp, text)
+    assert finding is not None and [e.rule for e in finding.evidence] == ["vague_term"]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "🙂🙂", "שלום, אשלח את הקבצים"])
+def test_chunks_of_empty_and_odd_text(nlp, text):
+    assert _chunked(nlp, text) is None
+
+
+def test_analyzer_takes_hostile_messages_in_one_batch():
+    from vendorwatch.nlp.analyze import Analyzer, MessageInput
+
+    rng = random.Random(3)
+    garbage = bytes(rng.randrange(256) for _ in range(2000)).decode("utf-8", errors="replace")
+    texts = [
+        "",
+        "> Make it pop.\n> Could you send it asap?",
+        "Please make the banner pop. " + "The sky was grey that day. " * 40_000,
+        garbage,
+        "Make it pop 🎉🔥 🙏",
+        "مرحبا ماركوس، سأرسل الملفات يوم الجمعة.",
+        "\u202eevil override\u202c Please make it pop.",
+    ]
+    items = [MessageInput(d, t, context=garbage) for t in texts for d in ("out", "in")]
+    results = Analyzer().analyze(items)
+    assert len(results) == len(items)
+    huge = results[4]  # the owner's 1 MB message
+    assert huge.cut and huge.findings
+    assert "only the first 20,000 characters were analysed" in huge.findings[0].notes

@@ -376,13 +376,14 @@ class Watcher(threading.Thread):
     # -- problems, logged once -----------------------------------------------------------
 
     def _report(self, problem: str, auth: bool = False) -> None:
-        if problem != self._problem:
+        """Log a problem once per account (its connections share it) until it recovers."""
+        if self.service.first_report(self.account.name, problem):
             if auth:
                 log.error(
-                    "%s; retrying in about %.0f minutes (fix the password, then "
+                    "%s; retrying in about %s (fix the password, then "
                     "`systemctl reload vendorwatch` or send SIGHUP)",
                     problem,
-                    self.service.timings.auth_retry / 60,
+                    _duration(self.service.timings.auth_retry),
                 )
             else:
                 log.warning("%s; reconnecting with backoff", problem)
@@ -395,6 +396,7 @@ class Watcher(threading.Thread):
         if self._problem is not None:
             log.info("%s: connected again", self.label)
             self.service.writer.record_error(self.account.name, "*", None)
+            self.service.forget_reports(self.account.name)
         self._problem = None
 
     def status(self) -> str:
@@ -430,6 +432,8 @@ class Service:
         self._ready = False
         self._connected_once = threading.Event()
         self._notes: set[str] = set()
+        self._reports: dict[str, set[str]] = {}
+        self._reports_lock = threading.Lock()
         self._status = ""
         self._started = time.monotonic()
 
@@ -450,6 +454,19 @@ class Service:
 
     def on_connected(self, watcher: Watcher) -> None:
         self._connected_once.set()
+
+    def first_report(self, account: str, problem: str) -> bool:
+        """True the first time `problem` is reported for `account` since it last connected."""
+        with self._reports_lock:
+            seen = self._reports.setdefault(account, set())
+            if problem in seen:
+                return False
+            seen.add(problem)
+            return True
+
+    def forget_reports(self, account: str) -> None:
+        with self._reports_lock:
+            self._reports.pop(account, None)
 
     def note_once(self, text: str, level: int = logging.INFO) -> None:
         """Log a line the first time only (e.g. a folder that keeps failing in every poll)."""
@@ -674,6 +691,10 @@ def run_service(
         finally:
             restore()
     log.info("stopped")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} minutes" if seconds >= 120 else f"{seconds:.0f} s"
 
 
 def _log_contained(what: str, exc: Exception) -> None:

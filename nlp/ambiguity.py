@@ -118,12 +118,14 @@ _NUMBER_WORDS = (
     "thirty forty fifty sixty seventy ninety hundred"
 ).split()
 _TEXT_DATE = re.compile(
-    # the text form of `_has_explicit_date`, for text that is not parsed and for the thread
-    r"(?i:\b(?:" + "|".join(sorted(_CALENDAR | _DAY_WORDS, key=len, reverse=True)) + r")\b)"
-    r"|(?<![\w.])\d{1,4}(?:[/.\-]\d{1,4}){1,2}\.?(?![\w/])|(?i:\b\d{1,2}(?:st|nd|rd|th)\b)"
-    r"|(?i:\b(?:\d+|" + "|".join(_NUMBER_WORDS) + r")[\s-]*"
-    r"(?:hours?|hrs|h|days?|weeks?|business|working)\b)"
-    r"|\bMay\s+\d|\d(?:st|nd|rd|th)?\s+May\b|(?i:\b(?:in|by|on|until|till|before|of))\s+May\b"
+    # the text form of `_has_explicit_date`, for text that is not parsed and for the thread;
+    # one word-boundary test in front of all the forms keeps it fast on long threads
+    r"\b(?:(?:" + "|".join(sorted(_CALENDAR | _DAY_WORDS, key=len, reverse=True)) + r")\b"
+    r"|(?<![.])\d{1,4}(?:[/.\-]\d{1,4}){1,2}\.?(?![\w/])|\d{1,2}(?:st|nd|rd|th)\b"
+    r"|(?:\d+|" + "|".join(_NUMBER_WORDS) + r")[\s-]*(?:hours?|hrs|h|days?|weeks?|business"
+    r"|working)\b|(?-i:May)\s+\d|\d(?:st|nd|rd|th)?\s+(?-i:May)\b"
+    r"|(?:in|by|on|until|till|before|of)\s+(?-i:May)\b)",
+    re.I,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _PIECE_BREAK = re.compile(
@@ -163,6 +165,7 @@ class Lexicon:
 
     words: frozenset[str]
     phrases: re.Pattern[str] | None
+    alternatives: tuple[str, ...] = ()  # the phrases as regular expressions, longest first
 
     @classmethod
     def of(cls, terms: Iterable[str]) -> Lexicon:
@@ -174,12 +177,11 @@ class Lexicon:
                 phrases.append(term)
         if not phrases:
             return cls(frozenset(words), None)
-        alternatives = (
+        alternatives = tuple(
             r"\s+".join(re.escape(part) for part in phrase.split())
             for phrase in sorted(phrases, key=len, reverse=True)
         )
-        pattern = r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)"
-        return cls(frozenset(words), re.compile(pattern, re.I))
+        return cls(frozenset(words), _whole_words(alternatives), alternatives)
 
     @classmethod
     def load(cls, name: str) -> Lexicon:
@@ -205,6 +207,11 @@ class Lexicon:
             span = doc.char_span(base + match.start(), base + match.end(), alignment_mode="expand")
             if span is not None:
                 yield span
+
+
+def _whole_words(alternatives: Iterable[str]) -> re.Pattern[str]:
+    """One case-insensitive search for any of the phrases, as whole words."""
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.I)
 
 
 @dataclass(frozen=True)
@@ -340,8 +347,8 @@ def _triggers() -> _Triggers:
         lex.hedges, lex.open_lists,
     )  # fmt: skip
     words = frozenset().union(*(x.words for x in lexicons), lex.degree, _g("comparative_forms"))
-    phrases = "|".join(x.phrases.pattern for x in lexicons if x.phrases is not None)
-    return _Triggers(words, re.compile(phrases, re.I))
+    phrases = sorted({a for x in lexicons for a in x.alternatives}, key=len, reverse=True)
+    return _Triggers(words, _whole_words(phrases))
 
 
 @dataclass(frozen=True)

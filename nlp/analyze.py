@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from . import ambiguity, confusion, language, model
+from . import ambiguity, confusion, language, model, risk
 from .findings import Finding
 from .risk import Risk, ThreadMessage, assess, episodes
 
@@ -154,6 +154,7 @@ def forget_texts() -> None:
     benchmarks that analyse the same messages again and must not be served from memory."""
     language.forget_texts()
     confusion.forget_texts()
+    risk.forget_texts()
 
 
 def _noted(finding: Finding, cut: bool) -> Finding:

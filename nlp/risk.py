@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .findings import Evidence, Finding
 
@@ -66,10 +67,20 @@ class Risk:
 
 def resolution_of(message: ThreadMessage) -> str | None:
     """Why this message closes an episode: a call took place, or a clear confirmation."""
-    text = message.new_text[:4000]
+    return _resolution(message.direction, message.new_text[:4000])
+
+
+def forget_texts() -> None:
+    """Forget remembered resolutions (for benchmarks that read the same texts again)."""
+    _resolution.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _resolution(direction: str, text: str) -> str | None:
+    """Remembered per text: a thread's messages are read again each time the thread grows."""
     if _CALL_HAPPENED.search(text):
         return "a call took place"
-    if message.direction == "in" and _CONFIRMED.search(text):
+    if direction == "in" and _CONFIRMED.search(text):
         return "the vendor confirmed"
     return None
 

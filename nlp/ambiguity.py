@@ -393,14 +393,29 @@ def _may_carry_finding(piece: str, adjectives: _Adjectives | None) -> bool:
         words
     ):
         return True
-    for word in words:
-        if any(stem in trig.words for stem in _stems(word)):
-            return True
-        if adjectives is None and word.endswith("er"):
-            return True
-        if adjectives is not None and adjectives.comparative(word):
-            return True
-    return False
+    return any(_trigger_word(word, adjectives) for word in words)
+
+
+_TRIGGER_MEMORY = 50_000
+_trigger_memo: dict[tuple[str, _Adjectives | None], bool] = {}
+
+
+def _trigger_word(word: str, adjectives: _Adjectives | None) -> bool:
+    """A listed word in some inflection, or a comparative; remembered per word (mail repeats
+    its words, and the inflection test tries a dozen spellings)."""
+    key = (word, adjectives)
+    found = _trigger_memo.get(key)
+    if found is None:
+        if any(stem in _triggers().words for stem in _stems(word)):
+            found = True
+        elif adjectives is None:
+            found = word.endswith("er")
+        else:
+            found = adjectives.comparative(word)
+        if len(_trigger_memo) >= _TRIGGER_MEMORY:
+            _trigger_memo.clear()
+        _trigger_memo[key] = found
+    return found
 
 
 _SUFFIXES = (

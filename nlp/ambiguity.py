@@ -757,19 +757,18 @@ class _Hit:
 
 @dataclass(frozen=True)
 class _Context:
-    """What the thread already says: words it uses, whether it asked something, a date."""
+    """What the thread already says: words it uses, whether it asked something."""
 
     text: str
     words: frozenset[str]
     asked: bool
-    dated: bool
 
     @classmethod
     def of(cls, context: str) -> _Context:
         text = context[-_CONTEXT_CHARS:]
         words = frozenset(w.lower() for w in re.findall(r"[^\W\d_]{3,}", text))
         asked = "?" in text[-_ASKED_CHARS:]
-        return cls(text, words, asked, _mentions_date(text))
+        return cls(text, words, asked)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,9 @@ def _value_test(value: object) -> Callable[[object], bool]:
 
 
 def _token_test(spec: dict[str, object]) -> Callable[[Token], bool]:
+    unknown = set(spec) - set(_GETTERS)  # "OP" quantifiers, other attributes
+    if unknown:
+        raise ValueError(f"attribute rule keys {sorted(unknown)} are not supported")
     tests = [(_GETTERS[key], _value_test(value)) for key, value in spec.items()]
     return lambda token: all(test(get(token)) for get, test in tests)
 
@@ -182,9 +185,17 @@ def _load(name: str, ner: bool) -> Language:
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(BOUNDARIES, before="parser")
     if "attribute_ruler" in nlp.pipe_names:
-        nlp.add_pipe(FAST_RULES, after="attribute_ruler")
-        nlp.remove_pipe("attribute_ruler")
+        _speed_up_attribute_rules(nlp)
     return nlp
+
+
+def _speed_up_attribute_rules(nlp: Language) -> None:
+    """Swap in `AttributeRules`; a model whose rules it cannot read keeps spaCy's ruler."""
+    try:
+        nlp.add_pipe(FAST_RULES, after="attribute_ruler")
+    except ValueError:
+        return
+    nlp.remove_pipe("attribute_ruler")
 
 
 def prepare(text: str) -> tuple[str, bool]:

@@ -85,6 +85,14 @@ def test_fast_attribute_rules_match_spacys_attribute_ruler():
         assert annotations(got) == annotations(want)
 
 
+def test_rules_the_fast_table_cannot_read_keep_spacys_ruler():
+    nlp = spacy.load(model._default_name(), exclude=["ner"])
+    ruler = nlp.get_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "gon", "OP": "?"}, {"LOWER": "na"}]], {"LEMMA": "to"})
+    model._speed_up_attribute_rules(nlp)
+    assert "attribute_ruler" in nlp.pipe_names and model.FAST_RULES not in nlp.pipe_names
+
+
 def test_missing_model_is_one_clear_error():
     with pytest.raises(model.ModelNotFound) as caught:
         model.load("en_core_web_nonexistent_xx")

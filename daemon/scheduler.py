@@ -38,6 +38,7 @@ DAILY_JOB = "daily-summary"
 CHECK_JOB = "summary-check"
 FOLLOWUP_JOB = "followup"
 FOLLOWUP_EVERY = timedelta(hours=1)  # payments turn overdue and reviews late as hours pass
+FOLLOWUP_FIRST = timedelta(minutes=1)
 
 
 def daily_trigger(config: Config) -> CronTrigger:
@@ -93,7 +94,8 @@ class SummaryScheduler:
             self.refresh_followups,
             IntervalTrigger(seconds=int(FOLLOWUP_EVERY.total_seconds())),
             id=FOLLOWUP_JOB,
-            next_run_time=datetime.now(UTC),
+            # soon after start, not with the catch-up check: one writer at a time
+            next_run_time=datetime.now(UTC) + FOLLOWUP_FIRST,
         )
         scheduler.start()
         self._scheduler = scheduler

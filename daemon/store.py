@@ -161,6 +161,8 @@ class Store:
             if name in done:
                 continue
             with self.transaction():
+                if name in self.applied_migrations():
+                    continue  # another process opening the same new file applied it first
                 if not done and not applied:
                     self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                     self.conn.execute(

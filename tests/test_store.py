@@ -105,3 +105,29 @@ def test_search_treats_text_as_words_not_syntax(tmp_path):
         assert [r["message_id"] for r in store.search('"INV-2041" OR (')] == ["m1"]
         assert store.search("   ") == []
         assert store.raw_message("m1") == b"raw"
+
+
+def test_two_processes_creating_the_same_database_at_once(tmp_path):
+    """The daemon's scheduler and a CLI command may open a new file together: the one
+    that waits finds the migrations applied and applies nothing twice."""
+    import threading
+
+    for attempt in range(10):
+        db = tmp_path / f"race{attempt}.db"
+        errors: list[Exception] = []
+        start = threading.Barrier(3)
+
+        def open_it(db=db, errors=errors, start=start):
+            start.wait()
+            try:
+                with Store.open(db) as store:
+                    assert store.applied_migrations() == [name for name, _ in MIGRATIONS]
+            except Exception as exc:  # collected for the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []

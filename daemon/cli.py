@@ -636,12 +636,15 @@ def run(state: Context) -> None:
     """Run the daemon: IMAP IDLE push, polling, the daily summary.
 
     Stops on SIGTERM or Ctrl-C; SIGHUP reloads the config. Under systemd it speaks the
-    notify protocol (Type=notify, WatchdogSec=). Use --log-level info to see each sync.
+    notify protocol (Type=notify, WatchdogSec=). Logs at info level (each sync with new
+    mail, reconnects) unless --log-level says otherwise.
     """
     from . import logsetup
     from .service import run_service
 
-    logsetup.configure(logging.getLogger().level)
+    group = click.get_current_context().find_root()
+    explicit = group.get_parameter_source("log_level") != click.core.ParameterSource.DEFAULT
+    logsetup.configure(logging.getLogger().level if explicit else logging.INFO)
     config = state.config(required=True)
 
     def reload() -> config_mod.Config:

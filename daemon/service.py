@@ -427,6 +427,8 @@ class Service:
         self.watchers: list[Watcher] = []
         self.stop_event = threading.Event()
         self.reload_event = threading.Event()
+        self._stop_signal = False  # set by signal handlers, which must not take locks
+        self._reload_signal = False
         self._halt = threading.Event()  # the current generation of watchers
         self._error: BaseException | None = None
         self._ready = False
@@ -437,13 +439,23 @@ class Service:
         self._status = ""
         self._started = time.monotonic()
 
-    # -- called from signal handlers and other threads -----------------------------------
+    # -- called from other threads, and from signal handlers --------------------------
 
     def request_stop(self) -> None:
         self.stop_event.set()
 
     def request_reload(self) -> None:
         self.reload_event.set()  # the main loop picks it up within one tick
+
+    def signalled(self, stop: bool = False, reload: bool = False) -> None:
+        """For signal handlers: only sets flags. A handler runs in the main thread between
+        two bytecodes, possibly while that thread holds the lock inside `stop_event`
+        (in its wait): calling `Event.set()` there deadlocks the daemon for good (seen:
+        SIGTERM during start-up). The main loop turns the flags into events each tick."""
+        if stop:
+            self._stop_signal = True
+        if reload:
+            self._reload_signal = True
 
     def fail(self, exc: BaseException) -> None:
         if self._error is None:
@@ -484,9 +496,10 @@ class Service:
         try:
             while True:
                 self.stop_event.wait(self._tick())
-                if self.stop_event.is_set():
+                if self._stop_signal or self.stop_event.is_set():
                     break
-                if self.reload_event.is_set():
+                if self._reload_signal or self.reload_event.is_set():
+                    self._reload_signal = False
                     self.reload_event.clear()
                     self._reload()
                 self._maybe_ready()
@@ -708,9 +721,9 @@ def _log_contained(what: str, exc: Exception) -> None:
 def _install_signals(service: Service) -> Callable[[], None]:
     """SIGTERM and SIGINT stop, SIGHUP reloads; returns what undoes it."""
     handlers = {
-        signal.SIGTERM: lambda *_: service.request_stop(),
-        signal.SIGINT: lambda *_: service.request_stop(),
-        signal.SIGHUP: lambda *_: service.request_reload(),
+        signal.SIGTERM: lambda *_: service.signalled(stop=True),
+        signal.SIGINT: lambda *_: service.signalled(stop=True),
+        signal.SIGHUP: lambda *_: service.signalled(reload=True),
     }
     previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
 

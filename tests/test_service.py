@@ -376,6 +376,39 @@ def test_sighup_reloads_a_good_config_and_keeps_the_old_one_on_a_bad_one(
     assert daemon.stop() == 0, daemon.log
 
 
+def test_a_storm_of_signals_never_wedges_the_daemon(tmp_path, imap_env, start_daemon, notify):
+    """Signal handlers run between two bytecodes of the main thread, possibly while it
+    holds a lock; one that took a lock itself hung the daemon on a SIGTERM."""
+    config = service_config(tmp_path / "config.toml", imap_env, analysis=False)
+    daemon = start_daemon(config, notify)
+    daemon.wait(lambda: notify.has("READY", "1"), "the daemon ready")
+    for _ in range(300):
+        daemon.proc.send_signal(signal.SIGHUP)
+        time.sleep(0.003)
+    assert daemon.stop(signal.SIGTERM) == 0, daemon.log
+    assert "config reloaded" in daemon.log
+
+
+def test_signal_handlers_take_no_lock_the_main_thread_may_hold(tmp_path, imap_env):
+    """Deterministic form of the hang above: a handler may run while the main thread is
+    inside `stop_event.wait()` holding the event's lock."""
+    path = service_config(tmp_path / "config.toml", imap_env, analysis=False)
+    config = config_mod.load(path, required=True)
+    with Store.open(tmp_path / "vw.db") as store:
+        service = Service(config, store)
+        done = threading.Event()
+
+        def handler_while_lock_held() -> None:
+            with service.stop_event._cond:  # what Event.wait holds between its waits
+                service.signalled(stop=True)
+                service.signalled(reload=True)
+            done.set()
+
+        threading.Thread(target=handler_while_lock_held, daemon=True).start()
+        assert done.wait(10), "a signal handler blocked on the event's lock"
+        service.run()  # the flags alone stop it: returns after one tick
+
+
 def test_a_second_run_on_the_same_database_is_refused(tmp_path, imap_env, start_daemon, notify):
     config = service_config(tmp_path / "config.toml", imap_env, analysis=False)
     daemon = start_daemon(config, notify)

@@ -246,10 +246,14 @@ def notify():
 
 
 def test_new_mail_is_stored_and_analysed_sent_polled_and_sigterm_exits_cleanly(
-    tmp_path, imap_env, start_daemon, notify, run_cli
+    tmp_path, imap_env, start_daemon, notify, run_cli, smtp_server
 ):
     server = imap_env
-    config = service_config(tmp_path / "config.toml", server)
+    summary = (  # due since midnight: the scheduler sends today's summary once caught up
+        f'[summary]\ntime = "00:00"\nrecipients = ["{OWNER}"]\n\n'
+        f'[smtp]\nhost = "{smtp_server.host}"\nport = {smtp_server.port}\ntls = "none"\n'
+    )
+    config = service_config(tmp_path / "config.toml", server, extra=summary)
     daemon = start_daemon(config, notify)
     daemon.wait(lambda: notify.has("READY", "1"), "READY=1 on the notify socket")
     assert notify.has("STATUS")
@@ -297,6 +301,9 @@ def test_new_mail_is_stored_and_analysed_sent_polled_and_sigterm_exits_cleanly(
         "the burst stored",
     )
     assert sorted(ids) == sorted([ident, sent_id] + [i for i, _ in burst])
+
+    daemon.wait(lambda: smtp_server.messages, "the daily summary from the scheduler")
+    assert smtp_server.messages[0].rcpt_tos == (OWNER,)
 
     assert daemon.stop(signal.SIGTERM) == 0, daemon.log
     assert notify.has("STOPPING", "1")

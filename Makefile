@@ -45,6 +45,8 @@ bench: system-test $(VENV)/.installed-test
 	$(PY) bench/queries.py
 	$(PY) bench/scale.py
 	$(PY) bench/bombs.py
+	$(PY) bench/latency.py
+	$(PY) bench/soak.py
 
 # python3 with venv and pip: Debian splits venv into its own package.
 system-python:

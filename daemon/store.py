@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -100,12 +101,7 @@ class Store:
             raise StoreError(f"{path}: cannot open database: {exc}") from None
         store = cls(path, conn)
         try:
-            store._check_ownership()
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            store._set_wal()
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = OFF")
-            store.migrate()
+            store._prepare()
         except sqlite3.DatabaseError as exc:
             conn.close()
             if _write_problem(exc, path):
@@ -118,6 +114,28 @@ class Store:
             raise
         return store
 
+    def _prepare(self) -> None:
+        """Check, configure and migrate a freshly opened file. Switching a new file to WAL
+        can fail at once with "locked" (SQLite does not wait there) while another process
+        creates the same file: then try again until the busy timeout."""
+        deadline = monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._check_ownership()
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                self._set_wal()
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.conn.execute("PRAGMA foreign_keys = OFF")
+                self.migrate()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or monotonic() > deadline:
+                    raise
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                self._in_transaction = False
+                sleep(0.05)
+
     def _set_wal(self) -> None:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "wal":
@@ -128,8 +146,12 @@ class Store:
                 _chmod_private(side)
 
     def _check_ownership(self) -> None:
-        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        self.conn.execute("BEGIN")  # one snapshot: another process may be creating it now
+        try:
+            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            self.conn.execute("COMMIT")
         if app_id == APPLICATION_ID or (app_id == 0 and tables == 0):
             return
         raise StoreError(

@@ -1013,6 +1013,17 @@ _DATE = re.compile(rb"^Date: (.+)$", re.MULTILINE)
 _FROM = re.compile(rb"^From: (?:.*<)?([^<>\s]+@[^<>\s]+?)>?$", re.MULTILINE)
 
 
+def by_folder(n: int, seed: int = 0, owner: str = DEFAULT_OWNER) -> tuple[list[bytes], list[bytes]]:
+    """`generate(n, seed)` split as a mailbox holds it: (INBOX, Sent), the owner's own
+    messages in Sent."""
+    sent_by_owner = re.compile(rb"From: [^\n]*<?" + re.escape(owner.encode()) + rb">?\n")
+    inbox: list[bytes] = []
+    sent: list[bytes] = []
+    for raw in generate(n, seed=seed, owner=owner):
+        (sent if sent_by_owner.match(raw) else inbox).append(raw)
+    return inbox, sent
+
+
 def write_maildir(messages: Iterator[bytes], outdir: Path) -> int:
     """Messages go to cur/ with the Seen flag, named deterministically."""
     for sub in ("cur", "new", "tmp"):

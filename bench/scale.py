@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sqlite3
 import sys
@@ -36,16 +35,12 @@ import mailgen  # noqa: E402
 from servers.dovecot import Dovecot  # noqa: E402
 
 OWNER = mailgen.DEFAULT_OWNER
-FROM_OWNER = re.compile(rb"From: [^\n]*<?" + re.escape(OWNER.encode()) + rb">?\n")
 GOAL_SECONDS = 0.5
 
 
 def seed(server: Dovecot, count: int) -> tuple[int, int, float]:
     """Generate and APPEND the mailbox; (INBOX count, Sent count, seconds)."""
-    inbox: list[bytes] = []
-    sent: list[bytes] = []
-    for raw in mailgen.generate(count, seed=7):
-        (sent if FROM_OWNER.match(raw) else inbox).append(raw)
+    inbox, sent = mailgen.by_folder(count, seed=7, owner=OWNER)
     started = time.perf_counter()
     server.append_many("INBOX", inbox)  # EXAMINEs the folder first: see TESTING-NOTES
     server.append_many("Sent", sent)

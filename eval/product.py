@@ -16,11 +16,13 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dataset import DEFAULT, prf  # noqa: E402
+from dataset import DEFAULT, parts_of, prf  # noqa: E402
 
 from vendorwatch.daemon import config as config_mod  # noqa: E402
 from vendorwatch.daemon.importer import import_path  # noqa: E402
@@ -69,22 +71,18 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     labels = json.loads((args.folder / "labels.json").read_text())
-    from dataset import split as split_threads
+    with imported(args.folder, labels) as store:
+        observed = collect(store)
+    report(labels, observed, parts_of(labels), args.verbose)
 
-    class _T:  # the split only needs thread ids
-        def __init__(self, tid: str):
-            self.thread_id = tid
 
-    dev, held = split_threads([_T(t["thread_id"]) for t in labels])
-    parts = {
-        "all": {t["thread_id"] for t in labels},
-        "dev": {t.thread_id for t in dev},
-        "held": {t.thread_id for t in held},
-    }
+@contextmanager
+def imported(folder: Path, labels: list[dict]) -> Iterator[Store]:
+    """The folder imported by the product's own pipeline into a temporary database."""
     with tempfile.TemporaryDirectory(prefix="vw-eval-") as tmp:
         work = Path(tmp)
         os.environ["VENDORWATCH_HOME"] = str(work)
-        config = make_config(args.folder, labels, work)
+        config = make_config(folder, labels, work)
         with Store.open(config.database) as store:
             store.save_vendors(
                 [
@@ -92,9 +90,8 @@ def main() -> None:
                     for v in config.vendors
                 ]
             )
-            import_path(args.folder / "threads", config, store)
-            observed = collect(store)
-    report(labels, observed, parts, args.verbose)
+            import_path(folder / "threads", config, store)
+            yield store
 
 
 def collect(store: Store) -> dict:

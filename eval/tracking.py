@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dataset import DEFAULT, prf  # noqa: E402
-from dataset import split as split_threads  # noqa: E402
-from product import make_config  # noqa: E402
+from dataset import DEFAULT, parts_of, prf  # noqa: E402
+from product import imported  # noqa: E402
 
-from vendorwatch.daemon.importer import import_path  # noqa: E402
 from vendorwatch.daemon.store import Store  # noqa: E402
 
 
@@ -60,31 +56,10 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     labels = json.loads((args.folder / "labels.json").read_text())
-
-    class _T:
-        def __init__(self, tid: str):
-            self.thread_id = tid
-
-    dev, held = split_threads([_T(t["thread_id"]) for t in labels])
-    parts = {
-        "all": {t["thread_id"] for t in labels},
-        "dev": {t.thread_id for t in dev},
-        "held": {t.thread_id for t in held},
-    }
-    with tempfile.TemporaryDirectory(prefix="vw-eval-") as tmp:
-        work = Path(tmp)
-        os.environ["VENDORWATCH_HOME"] = str(work)
-        config = make_config(args.folder, labels, work)
-        with Store.open(config.database) as store:
-            store.save_vendors(
-                [
-                    {"name": v.name, "addresses": v.addresses, "domains": v.domains}
-                    for v in config.vendors
-                ]
-            )
-            import_path(args.folder / "threads", config, store)
-            as_of = last_day(store)
-            observed = collect(store, as_of)
+    parts = parts_of(labels)
+    with imported(args.folder, labels) as store:
+        as_of = last_day(store)
+        observed = collect(store, as_of)
     observed["label_payments"] = {}
     for thread in labels:  # a payment can sit in another thread (and part) than its invoice
         for p in thread.get("payments", []):
@@ -225,21 +200,26 @@ def _invoice_accuracy(field: str, ours_field: str) -> Callable:
     return measure
 
 
-def _payments_found(threads, observed, verbose) -> str:
-    tally = Tally()
-    for thread in threads:
-        tid = thread["thread_id"]
-        wanted = {(tid, p["n"]) for p in thread.get("payments", [])}
-        got = {p["at"] for p in observed["payments"] if p["at"][0] == tid}
-        tally.tp += len(wanted & got)
-        tally.fn += len(wanted - got)
-        tally.fp += len(got - wanted)
-        if verbose:
-            for at in sorted(wanted - got):
-                print(f"  payment missed {at[0]}/{at[1]}")
-            for at in sorted(got - wanted):
-                print(f"  payment false {at[0]}/{at[1]}")
-    return tally.found()
+def _found_by_message(label_key: str, what: str) -> Callable:
+    """Precision and recall of finding the labeled messages of one kind (by thread and n)."""
+
+    def measure(threads, observed, verbose) -> str:
+        tally = Tally()
+        for thread in threads:
+            tid = thread["thread_id"]
+            wanted = {(tid, item["n"]) for item in thread.get(label_key, [])}
+            got = {row["at"] for row in observed[label_key] if row["at"][0] == tid}
+            tally.tp += len(wanted & got)
+            tally.fn += len(wanted - got)
+            tally.fp += len(got - wanted)
+            if verbose:
+                for at in sorted(wanted - got):
+                    print(f"  {what} missed {at[0]}/{at[1]}")
+                for at in sorted(got - wanted):
+                    print(f"  {what} false {at[0]}/{at[1]}")
+        return tally.found()
+
+    return measure
 
 
 def _payment_matching(threads, observed, verbose) -> str:
@@ -257,23 +237,6 @@ def _payment_matching(threads, observed, verbose) -> str:
             if verbose and not ok:
                 print(f"  payment match {tid}/{want['n']}: want {want['invoice']} got {numbers}")
     return tally.accuracy()
-
-
-def _deliveries_found(threads, observed, verbose) -> str:
-    tally = Tally()
-    for thread in threads:
-        tid = thread["thread_id"]
-        wanted = {(tid, d["n"]) for d in thread.get("deliveries", [])}
-        got = {d["at"] for d in observed["deliveries"] if d["at"][0] == tid}
-        tally.tp += len(wanted & got)
-        tally.fn += len(wanted - got)
-        tally.fp += len(got - wanted)
-        if verbose:
-            for at in sorted(wanted - got):
-                print(f"  delivery missed {at[0]}/{at[1]}")
-            for at in sorted(got - wanted):
-                print(f"  delivery false {at[0]}/{at[1]}")
-    return tally.found()
 
 
 def _delivery_on_time(threads, observed, verbose) -> str:
@@ -338,9 +301,9 @@ FIGURES: dict[str, Callable] = {
     "  invoice issued": _invoice_accuracy("issued", "issued"),
     "  invoice due": _invoice_accuracy("due", "due"),
     "  invoice state on the last day": _invoice_state,
-    "payments found": _payments_found,
+    "payments found": _found_by_message("payments", "payment"),
     "  payment -> invoice": _payment_matching,
-    "deliveries found": _deliveries_found,
+    "deliveries found": _found_by_message("deliveries", "delivery"),
     "  delivery on-time status": _delivery_on_time,
 }
 

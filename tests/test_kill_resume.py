@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import re
 import signal
 import sqlite3
 import subprocess
@@ -40,7 +39,6 @@ SEED = 20_261_127
 PASSWORD_ENV = "VW_KILL_PASSWORD"
 OWNER = "owner@test.example"
 FOLDERS = ("INBOX", "Sent")
-FROM_OWNER = re.compile(rb"From: [^\n]*<?owner@test\.example>?\n")
 NO_HANG_SECONDS = 300
 # Columns that record when a row was written, the only ones allowed to differ.
 WRITE_TIMES = {"ingested_at", "seen_at", "last_sync", "at", "created_at", "updated_at"}
@@ -52,9 +50,7 @@ def server() -> Iterator[Dovecot]:
     dovecot = new_dovecot()
     try:
         dovecot.start()
-        inbox, sent = [], []
-        for raw in mailgen.generate(MESSAGES, seed=21):
-            (sent if FROM_OWNER.match(raw) else inbox).append(raw)
+        inbox, sent = mailgen.by_folder(MESSAGES, seed=21, owner=OWNER)
         dovecot.append_many("INBOX", inbox)
         dovecot.append_many("Sent", sent)
         yield dovecot

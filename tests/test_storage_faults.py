@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -35,7 +34,6 @@ pytestmark = pytest.mark.imap
 
 PASSWORD_ENV = "VW_STORAGE_PASSWORD"
 OWNER = "owner@test.example"
-FROM_OWNER = re.compile(rb"From: [^\n]*<?owner@test\.example>?\n")
 MESSAGES = 400
 ROOM_PAGES = 80  # what the injected limit leaves for mail: about 320 KB, a part of the mailbox
 NO_HANG_SECONDS = 120
@@ -46,9 +44,7 @@ def server() -> Iterator[Dovecot]:
     dovecot = new_dovecot()
     try:
         dovecot.start()
-        inbox, sent = [], []
-        for raw in mailgen.generate(MESSAGES, seed=31):
-            (sent if FROM_OWNER.match(raw) else inbox).append(raw)
+        inbox, sent = mailgen.by_folder(MESSAGES, seed=31, owner=OWNER)
         dovecot.append_many("INBOX", inbox)
         dovecot.append_many("Sent", sent)
         yield dovecot

@@ -79,7 +79,14 @@ def _sync_vendor_table(store, config: config_mod.Config) -> None:
     from .identity import Parties
 
     store.save_vendors(wanted)
-    store.reassign_vendors(Parties.from_config(config).vendor)
+    changed = store.reassign_vendors(Parties.from_config(config).vendor)
+    if changed and config.sync.analysis:
+        from .followup import refresh
+        from .tracker import Tracker
+
+        with store.transaction():
+            Tracker(store, config).track(changed, replace=True)  # newly matched mail
+            refresh(store, config)
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -295,9 +302,9 @@ def vendor(state: Context, name: str, as_json: bool) -> None:
 
     config = state.config()
     with state.store() as store:
-        record = store.vendor(name, config.owner.today())
+        record = store.vendor(name, config.owner.today(), config.tracking.quality_window_days)
     if as_json:
-        emit_record(record, as_json=True)
+        emit([record], as_json=True)  # the contract: one JSON array of objects
         return
     figures = record["quality"]
     emit_record(

@@ -85,7 +85,7 @@ def _payment_findings(config: Config, invoices, scores, today) -> list[tuple[str
             suggestion = "Schedule the payment now so it arrives on time."
         found.append(
             (
-                f"{kind}:{inv['ikey']}",
+                f"{kind}:{inv['vendor']}:{inv['number'] or inv['ikey']}",
                 dict(
                     record_,
                     kind=kind,
@@ -102,13 +102,18 @@ def _payment_findings(config: Config, invoices, scores, today) -> list[tuple[str
 def _late_findings(commitments, today) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for c in commitments:
-        if c["done_on"] or c["set_by"] == "vendor" and c["kind"] == "request_deadline":
+        if (
+            c["done_on"]
+            or c["conditional"]  # "if you send the copy by Monday": the owner may not have
+            or c["set_by"] == "vendor"
+            and c["kind"] == "request_deadline"
+        ):
             continue
         due = date.fromisoformat(c["due_date"])
         if not today - LATE_DELIVERY_HORIZON <= due < today:
             continue
         late = (today - due).days
-        whose = "promised" if c["kind"] == "delivery" else "asked for"
+        whose = "promised for" if c["kind"] == "delivery" else "due"
         found.append(
             (
                 f"delivery_late:{c['ckey']}",
@@ -120,7 +125,7 @@ def _late_findings(commitments, today) -> list[tuple[str, dict[str, Any]]]:
                     evidence=[
                         {
                             "sentence": c["text"],
-                            "rule": f"{whose} for {due.isoformat()}, nothing delivered "
+                            "rule": f"{whose} {due.isoformat()}, nothing delivered "
                             f"{late} day{'s' if late != 1 else ''} later",
                         }
                     ],
@@ -154,7 +159,8 @@ def _unreviewed_findings(config: Config, deliveries, today) -> list[tuple[str, d
                     evidence=[
                         {
                             "sentence": d["evidence"] or what,
-                            "rule": f"delivered {days} days ago, no reply from you since",
+                            "rule": f"delivered {days} day{'s' if days != 1 else ''} ago, "
+                            "no reply from you since",
                         }
                     ],
                     suggestion=f"Check {what} and reply with approval or changes "

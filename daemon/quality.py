@@ -51,7 +51,12 @@ def on_time_events(
             delivered = date.fromisoformat(d["delivered_on"])
             events.append(Event(delivered, float(delivered <= date.fromisoformat(d["due_date"]))))
     for c in commitments:
-        if c.get("done_on") or c["set_by"] == "vendor" and c["kind"] == "request_deadline":
+        if (
+            c.get("done_on")
+            or c.get("conditional")  # its condition may not have been met
+            or c["set_by"] == "vendor"
+            and c["kind"] == "request_deadline"
+        ):
             continue
         due = date.fromisoformat(c["due_date"])
         if due < today:

@@ -279,9 +279,12 @@ class Store:
         return row[0] if row else None
 
     def merge_thread(self, old: str, new: str) -> int:
-        """Move messages filed under a provisional thread id into the thread they belong to."""
+        """Move messages filed under a provisional thread id into the thread they belong
+        to, with what was tracked and found in them."""
         if old == new:
             return 0
+        for table in ("commitments", "deliveries", "invoices", "findings"):
+            self.conn.execute(f"UPDATE {table} SET thread_id = ? WHERE thread_id = ?", (new, old))
         return self.conn.execute(
             "UPDATE messages SET thread_id = ? WHERE thread_id = ?", (new, old)
         ).rowcount
@@ -434,23 +437,26 @@ class Store:
                 ],
             )
 
-    def reassign_vendors(self, assign: Any) -> int:
-        """Re-run vendor matching on stored messages after the vendor list changed.
+    def reassign_vendors(self, assign: Any) -> list[str]:
+        """Re-run vendor matching on stored messages after the vendor list changed; returns
+        the keys of the messages whose vendor changed (their tracking is redone).
 
         `assign(direction, from_addr, recipients) -> vendor or None` is ingest's matcher.
         """
         rows = self.conn.execute(
-            "SELECT id, direction, from_addr, to_addrs, cc_addrs, vendor FROM messages"
+            "SELECT id, message_key, direction, from_addr, to_addrs, cc_addrs, vendor FROM messages"
         ).fetchall()
         changes = []
-        for ident, direction, from_addr, to_addrs, cc_addrs, vendor in rows:
+        keys = []
+        for ident, key, direction, from_addr, to_addrs, cc_addrs, vendor in rows:
             recipients = [a for _, a in json.loads(to_addrs)] + [a for _, a in json.loads(cc_addrs)]
             new = assign(direction, from_addr, recipients)
             if new != vendor:
                 changes.append((new, ident))
+                keys.append(key)
         with self.transaction():
             self.conn.executemany("UPDATE messages SET vendor = ? WHERE id = ?", changes)
-        return len(changes)
+        return keys
 
     # -- analysis ------------------------------------------------------------------------
 
@@ -715,9 +721,16 @@ class Store:
 
     def mark_target(self, kind: str, ident: str, vendor: str | None = None) -> str:
         """The stable key a mark is stored under, from what the user typed: an invoice
-        number (paid), a commitment id from `due` (delivered), or a delivery's id or
-        Message-ID (reviewed)."""
+        number or its id from `due` / `invoices` ("i3") (paid), a commitment's id from `due`
+        ("c12") (delivered), or a delivery's id or Message-ID (reviewed)."""
         ident = ident.strip().strip("<>")
+        if kind == "paid" and re.fullmatch(r"i\d+", ident):
+            row = self.conn.execute(
+                "SELECT vendor, number, ikey FROM invoices WHERE id = ?", (int(ident[1:]),)
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no invoice with id {ident} (ids are in `vendorwatch due`)")
+            return _invoice_target(row[0], row[1]) if row[1] else row[2]
         if kind == "paid":
             rows = self.query(
                 "SELECT DISTINCT vendor, number FROM invoices WHERE number = ? COLLATE NOCASE"
@@ -733,9 +746,10 @@ class Store:
                 )
             return _invoice_target(rows[0]["vendor"], rows[0]["number"])
         if kind == "delivered":
+            number = ident[1:] if re.fullmatch(r"c\d+", ident) else ident
             row = self.conn.execute(
                 "SELECT ckey FROM commitments WHERE id = ? OR ckey = ?",
-                (int(ident) if ident.isdigit() else -1, ident),
+                (int(number) if number.isdigit() else -1, ident),
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"no commitment with id {ident} (ids are in `vendorwatch due`)")
@@ -803,7 +817,11 @@ class Store:
         their only one. Matching here, on every read, gives the same answer whatever
         order the mail arrived in."""
         where, params = (" WHERE vendor = ? COLLATE NOCASE", (vendor,)) if vendor else ("", ())
-        rows = self.query("SELECT * FROM invoices" + where + " ORDER BY issued, id", params)
+        # the first message that carried an invoice stands for it; a resend with no
+        # readable date only fills gaps
+        rows = self.query(
+            "SELECT * FROM invoices" + where + " ORDER BY issued IS NULL, issued, id", params
+        )
         all_payments = self.query(
             "SELECT * FROM payments" + where + " ORDER BY paid_on, id", params
         )
@@ -864,7 +882,7 @@ class Store:
         for c in self.commitment_rows(vendor):
             rows.append(
                 {
-                    "id": c["id"],
+                    "id": f"c{c['id']}",
                     "kind": c["kind"],
                     "vendor": c["vendor"],
                     "due_date": c["due_date"],
@@ -875,6 +893,8 @@ class Store:
                     "message_id": c["message_id"],
                     "done_on": c["done_on"],
                     "set_by": c["set_by"],
+                    "conditional": bool(c["conditional"]),
+                    "marked": bool(c.get("marked")),
                     "text": c["text"],
                     "subject": c["subject"],
                 }
@@ -884,7 +904,7 @@ class Store:
                 continue
             rows.append(
                 {
-                    "id": inv["id"],
+                    "id": f"i{inv['id']}",
                     "kind": "payment",
                     "vendor": inv["vendor"],
                     "due_date": inv["due"],
@@ -895,13 +915,15 @@ class Store:
                     "message_id": inv["message_id"],
                     "done_on": inv["paid_on"],
                     "set_by": "vendor",
+                    "conditional": False,
+                    "marked": bool(inv.get("marked")),
                     "text": None,
                     "subject": None,
                 }
             )
         if not include_done:
             rows = [r for r in rows if r["status"] in ("open", "overdue")]
-        return sorted(rows, key=lambda r: (r["due_date"], r["kind"], r["id"]))
+        return sorted(rows, key=lambda r: (r["due_date"], r["kind"], int(r["id"][1:])))
 
     def invoices(
         self, today: date, *, vendor: str | None = None, unpaid: bool = False
@@ -919,7 +941,7 @@ class Store:
                 continue
             rows.append(
                 {
-                    "id": inv["id"],
+                    "id": f"i{inv['id']}",
                     "vendor": inv["vendor"],
                     "number": inv["number"],
                     "amount": inv["amount"],
@@ -932,9 +954,10 @@ class Store:
                     "message_id": inv["message_id"],
                     "notes": inv["notes"],
                     "message_key": inv["message_key"],
+                    "marked": bool(inv.get("marked")),
                 }
             )
-        return sorted(rows, key=lambda r: (r["due"] or r["issued"] or "", r["id"]))
+        return sorted(rows, key=lambda r: (r["due"] or r["issued"] or "", int(r["id"][1:])))
 
     def capacity(
         self,
@@ -973,9 +996,10 @@ class Store:
                 "last_contact": v["last_contact"],
             }
             for v in self.vendors_overview(today)
-            if v["on_time_rate"] is not None
+            if v["on_time_scored"] >= quality.MIN_WINDOW
             and v["on_time_rate"] >= RELIABLE_ON_TIME
             and v["open_deliveries"] == 0
+            and v["open_deadlines"] == 0
         ]
         return {
             "days": days,
@@ -1039,14 +1063,18 @@ class Store:
         deliveries = _group(self.delivery_rows(), "vendor")
         unpaid = _group([i for i in self.invoice_rows() if not i["paid_on"]], "vendor")
         rows = self.query(
+            # with one max(), SQLite takes the bare m.date from the latest message
             "SELECT v.name, v.addresses, v.domains, count(m.id) AS messages, "
-            "max(m.date) AS last_contact, max(m.date_utc) AS last_utc "
+            "max(m.date_utc) AS last_utc, m.date AS last_contact "
             "FROM vendors v LEFT JOIN messages m ON m.vendor = v.name "
             "AND m.auto_reply IS NULL GROUP BY v.name ORDER BY last_utc DESC, v.name"
         )
         result = []
         for row in rows:
             name = row["name"]
+            scored = quality.on_time_events(
+                commitments.get(name, ()), deliveries.get(name, ()), today
+            )
             result.append(
                 {
                     "name": name,
@@ -1058,13 +1086,17 @@ class Store:
                         for c in commitments.get(name, ())
                         if c["kind"] == "delivery" and not c["done_on"]
                     ),
+                    "open_deadlines": sum(
+                        1
+                        for c in commitments.get(name, ())
+                        if c["kind"] == "request_deadline"
+                        and c["set_by"] == "owner"
+                        and not c["done_on"]
+                    ),
                     "unpaid_invoices": len(unpaid.get(name, ())),
                     "unpaid_totals": _totals(unpaid.get(name, ())),
-                    "on_time_rate": quality.rate(
-                        quality.on_time_events(
-                            commitments.get(name, ()), deliveries.get(name, ()), today
-                        )
-                    ),
+                    "on_time_rate": quality.rate(scored),
+                    "on_time_scored": len(scored),
                     "last_contact": row["last_contact"],
                 }
             )
@@ -1107,7 +1139,7 @@ class Store:
         result.sort(key=lambda r: (-r["work_messages"], -r["threads"]))
         return result
 
-    def vendor(self, name: str, today: date | None = None) -> dict[str, Any]:
+    def vendor(self, name: str, today: date | None = None, window_days: int = 90) -> dict[str, Any]:
         """One vendor's history: a dated timeline of messages, commitments, deliveries,
         invoices, payments and findings, and the quality figures with their trend."""
         today = today or date.today()
@@ -1160,7 +1192,9 @@ class Store:
             "GROUP BY thread_id ORDER BY max(date_utc) DESC",
             (name,),
         )
-        figures = quality.summary(commitments, deliveries, self.response_times(name), today)
+        figures = quality.summary(
+            commitments, deliveries, self.response_times(name), today, window_days
+        )
         return dict(summary, quality=figures, threads=threads, timeline=timeline)
 
     def _require_vendor(self, name: str) -> dict[str, Any]:
@@ -1515,12 +1549,11 @@ def _guess_invoice(payment: dict[str, Any], invoices: list[dict[str, Any]]) -> N
         for i in invoices
         if i["vendor"] == payment["vendor"]
         and not i["paid_on"]
-        and i["number"]
         and (i["issued"] or "") <= payment["paid_on"]
     ]
     same = [i for i in open_ if payment["amount"] and i["amount"] == payment["amount"]]
     chosen = same[0] if len(same) == 1 else open_[0] if len(open_) == 1 else None
     if chosen is not None:
-        payment["invoice_number"] = chosen["number"]
+        payment["invoice_number"] = chosen["number"] or f"i{chosen['id']}"
         chosen["paid_on"] = payment["paid_on"]
         chosen["payments"].append(payment)

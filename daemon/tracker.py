@@ -45,10 +45,15 @@ class Tracker:
 
     # -- per batch -----------------------------------------------------------------------
 
-    def track(self, keys: Sequence[str]) -> set[str]:
-        """Extract from the new messages among `keys`; returns the threads relinked."""
+    def track(self, keys: Sequence[str], replace: bool = False) -> set[str]:
+        """Extract from the messages among `keys`; returns the threads relinked. With
+        `replace` (their vendor changed), what a message no longer gives is removed."""
         threads: set[str] = set()
-        for row in self.store.tracking_inputs(keys):
+        rows = self.store.tracking_inputs(keys)
+        if replace:
+            for key in set(keys) - {r["message_key"] for r in rows}:
+                self.store.save_extractions(key, {})
+        for row in rows:
             found = self.extract(row)
             if found is None:
                 continue
@@ -180,10 +185,10 @@ class Tracker:
                 return vendor
         if not payee:
             return None
-        wanted = payee.casefold()
+        wanted = set(re.findall(r"\w+", payee.casefold()))
         for v in self.config.vendors:
-            name = v.name.casefold()
-            if name in wanted or wanted in name:
+            name = set(re.findall(r"\w+", v.name.casefold()))
+            if name and (name <= wanted or len(wanted) > 1 and wanted <= name):
                 return v.name
         return None
 
@@ -223,6 +228,8 @@ class Tracker:
         }
         revision_asked = ""  # when the owner last asked for changes, if not yet answered
         for message in data["messages"]:
+            if not message["date"]:
+                continue  # undated mail cannot be placed in the thread's order
             when = message["date_utc"] or ""
             delivery = deliveries.get(message["message_key"])
             if delivery is not None:
@@ -274,13 +281,13 @@ class Tracker:
         revision_asked: str = "",
         text: str = "",
     ) -> None:
-        words = _work_words(text) if revision_asked else set()
+        revised = _work_words(text) if revision_asked else set()
         open_ = [
             c
             for c in commitments
             if c["done_on"] is None
             and (c["made_at"] or "") < when
-            and (revision_asked <= (c["made_at"] or "") or words & _work_words(c["text"]))
+            and (revision_asked <= (c["made_at"] or "") or revised & _work_of(c))
             and not (c["set_by"] == "vendor" and c["kind"] == "request_deadline")
         ]
         promises = [c for c in open_ if c["kind"] == "delivery"]
@@ -295,20 +302,33 @@ class Tracker:
         chosen["done_on"] = delivery["delivered_on"]
         delivery["commitment_key"] = chosen["ckey"]
         delivery["due_date"] = chosen["due_date"]
-        for c in promises:
-            # two promises for the same day in one thread ("on staging by Thursday",
-            # "I'll deploy tomorrow") are answered by the same delivery
-            if c is not chosen and c["due_date"] == chosen["due_date"]:
-                c["delivery_key"] = delivery["message_key"]
-                c["done_on"] = delivery["delivered_on"]
+        answered = [
+            c
+            for c in promises
+            if c is not chosen
+            # the same day's second promise ("on staging by Thursday", "I'll deploy
+            # tomorrow"), or a new date given after the first (a rescheduled promise)
+            and (
+                c["due_date"] == chosen["due_date"]
+                or (c["made_at"] or "") > (chosen["made_at"] or "")
+                and c["due_date"] <= delivery["delivered_on"]
+            )
+        ]
         if chosen["kind"] == "delivery":
-            # the promise answered the owner's deadlines set before it: those are met too
-            for c in open_:
-                if c["kind"] == "request_deadline" and (c["made_at"] or "") <= (
-                    chosen["made_at"] or ""
-                ):
-                    c["delivery_key"] = delivery["message_key"]
-                    c["done_on"] = delivery["delivered_on"]
+            # the owner's deadline that the promise answered is met too: the one for the
+            # same work (shared words), else the only one set before the promise
+            deadlines = [
+                c
+                for c in open_
+                if c["kind"] == "request_deadline"
+                and (c["made_at"] or "") <= (chosen["made_at"] or "")
+            ]
+            words = _work_of(chosen) | _work_words(text)
+            same_work = [c for c in deadlines if words & _work_of(c)]
+            answered += same_work or (deadlines if len(deadlines) == 1 else [])
+        for c in answered:
+            c["delivery_key"] = delivery["message_key"]
+            c["done_on"] = delivery["delivered_on"]
 
     # -- originality ---------------------------------------------------------------------
 
@@ -369,6 +389,14 @@ _GENERIC = frozenset(
     "will send sent file files done here with this that your from have also them they "
     "update updated version attached link folder please thanks today tomorrow".split()
 )
+
+
+def _work_of(commitment: dict[str, Any]) -> set[str]:
+    """The work words of a commitment, without its date ("by Monday 30 November")."""
+    text = commitment["text"]
+    if commitment.get("span"):
+        text = text.replace(commitment["span"], " ")
+    return _work_words(text)
 
 
 def _work_words(text: str) -> set[str]:

@@ -319,11 +319,20 @@ def _judge(
     today = sent.date()
     limits = [m for m in mentions if _is_limit(text, s, m, by_then)]
     limit_ids = {id(m) for m in limits}
-    usable = [m for m in mentions if m.value > today or id(m) in limit_ids and m.value >= today]
+    # the owner asking for something today ("Can you check it today, please?") sets a
+    # deadline; "today" said otherwise (a plan, a status) does not
+    asks_today = direction == "out" and bool(cues.request.search(sentence))
+    usable = [
+        m
+        for m in mentions
+        if m.value > today
+        or (id(m) in limit_ids or asks_today and not _names_the_day(text, m))
+        and m.value >= today
+    ]
     if not usable:
         return None
     chosen = _choose(text, s, usable, limits)
-    is_limit = id(chosen) in limit_ids
+    is_limit = id(chosen) in limit_ids or asks_today and chosen.value == today
     if _CLOCK.search(sentence) and not is_limit:
         return None  # "Does Monday at 8am my time work?" proposes a time to talk
     delivers = bool(cues.deliver.search(sentence))
@@ -347,6 +356,16 @@ def _judge(
         span=" ".join(chosen.text.split()),
         conditional=bool(cues.condition.search(sentence)),
     )
+
+
+def _names_the_day(text: str, mention: DateMention) -> bool:
+    """ "a habit for today", "the plan of today": the day is what the sentence talks
+    about, not when something is due."""
+    before = text[max(0, mention.start - 8) : mention.start].casefold().split()
+    return bool(before) and before[-1] in _ABOUT_THE_DAY
+
+
+_ABOUT_THE_DAY = frozenset({"for", "of", "from", "since", "para", "de", "für", "von", "untuk"})
 
 
 def _strip_mark(sentence: str) -> str:

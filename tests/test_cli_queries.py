@@ -53,7 +53,7 @@ def test_vendors_json_contract_and_vendor_timeline(loaded, run_cli):
     ):
         assert field in rows[0]
     assert rows[0]["messages"] == 3  # the out-of-office reply does not count
-    record = json.loads(
+    (record,) = json.loads(
         run_cli("--config", str(config), "--db", str(db), "vendor", "pixelcraft", "--json").out
     )
     assert record["name"] == "PixelCraft"

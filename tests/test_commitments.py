@@ -5,7 +5,7 @@ Sentences are written for these tests, in the languages vendors write in.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -214,3 +214,13 @@ def test_owner_limit_without_asking_is_a_deadline() -> None:
 def test_standing_rules_are_not_one_date() -> None:
     none("Please answer tickets within 4 hours on weekdays.", "out")
     none("We send the report every Monday.")
+
+
+def test_an_owner_request_for_today_is_a_deadline_but_a_day_talked_about_is_not():
+    sent = datetime(2026, 10, 22, 9, 0, tzinfo=UTC)
+    (found,) = extract_commitments(
+        "The packing slip is wrong. Can you check it today, please?", sent, "out"
+    )
+    assert (found.kind, found.due.isoformat()) == ("request_deadline", "2026-10-22")
+    assert extract_commitments("Please show the tasks for today first.", sent, "out") == []
+    assert extract_commitments("I'll look at it today.", sent, "out") == []

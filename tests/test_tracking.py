@@ -95,7 +95,7 @@ def test_vendors_on_time_and_the_slipping_vendor(sample_db, run_cli, expected):
     assert rows["Tiago Souza"]["unpaid_invoices"] == 1
     assert rows["Tiago Souza"]["unpaid_totals"] == {"BRL": "3200.00"}
     assert rows["Lucía Fernández"]["on_time_rate"] == 1.0
-    kacper = json.loads(_cli(run_cli, sample_db, "vendor", "Kacper Nowak", "--json").out)
+    (kacper,) = json.loads(_cli(run_cli, sample_db, "vendor", "Kacper Nowak", "--json").out)
     assert kacper["quality"]["on_time_rate"]["baseline"] == 1.0
     assert kacper["quality"]["on_time_rate"]["window"] <= 0.25
     kinds = {e["kind"] for e in kacper["timeline"]}
@@ -342,3 +342,136 @@ def test_bad_invoices_are_kept_with_notes(tmp_path, run_cli):
         }
     assert "INV-903.pdf" in notes["i3@pixelcraft.example"]
     assert "INV-904.pdf" in notes["i4@pixelcraft.example"]
+
+
+def _mail(mid, sender, body, when, parent=None, to="dana@brightleaf.example", **headers):
+    from test_import import message
+
+    return message(mid, sender, to, "Landing page", body, when, parent, **headers)
+
+
+def _run(run_cli, tmp_path, config_text, mails, name="t"):
+    from conftest import write_config
+    from test_import import write_mbox
+
+    config = write_config(tmp_path / f"{name}.toml", config_text)
+    db = tmp_path / f"{name}.db"
+    result = run_cli(
+        "--config",
+        str(config),
+        "--db",
+        str(db),
+        "import",
+        str(write_mbox(tmp_path / f"{name}.mbox", mails)),
+    )
+    assert result.code == 0, result.err
+    return config, db
+
+
+def test_thread_rules_reschedules_other_work_and_undated_mail(tmp_path, run_cli):
+    """A new date for the same delivery is answered by it; the owner's deadline for other
+    work stays open; an undated owner message does not stop the import."""
+    from test_import import CONFIG
+
+    ravi, dana = "ravi@pixelcraft.example", "dana@brightleaf.example"
+    ask = _mail(
+        "a1@b.example",
+        dana,
+        "Hi Ravi,\n\nPlease send the drafts by Tuesday 10 November. "
+        "Please send the final video by Monday 30 November.\n",
+        "Mon, 02 Nov 2026 09:00:00 +0000",
+        to=ravi,
+    )
+    promise = _mail(
+        "a2@p.example",
+        ravi,
+        "Hi Dana,\n\nI will send the drafts by Friday 6 November.\n",
+        "Mon, 02 Nov 2026 12:00:00 +0000",
+        ask,
+    )
+    later = _mail(
+        "a3@p.example",
+        ravi,
+        "Hi Dana,\n\nSorry, I will send them on Monday 9 November.\n",
+        "Fri, 06 Nov 2026 12:00:00 +0000",
+        promise,
+    )
+    undated = _mail(
+        "a4@b.example",
+        dana,
+        "Hi Ravi,\n\nNo problem, thanks for telling me.\n",
+        "Fri, 06 Nov 2026 13:00:00 +0000",
+        later,
+        to=ravi,
+    )
+    del undated["Date"]
+    done = _mail(
+        "a5@p.example",
+        ravi,
+        "Hi Dana,\n\nAttached are the drafts.\n",
+        "Mon, 09 Nov 2026 10:00:00 +0000",
+        later,
+    )
+    done.add_attachment(
+        b"draft text " * 50, maintype="text", subtype="plain", filename="drafts.txt"
+    )
+    config, db = _run(run_cli, tmp_path, CONFIG, [ask, promise, later, undated, done])
+    rows = json.loads(
+        run_cli(
+            "--config",
+            str(config),
+            "--db",
+            str(db),
+            "due",
+            "--all",
+            "--as-of",
+            "2026-11-12",
+            "--json",
+        ).out
+    )
+    status = {r["text"]: (r["status"], r["done_on"]) for r in rows}
+    assert status["I will send the drafts by Friday 6 November."] == ("late", "2026-11-09")
+    assert status["Sorry, I will send them on Monday 9 November."] == ("done", "2026-11-09")
+    drafts, final = (t for t in status if t.startswith("Please send the"))
+    assert status[drafts] == ("done", "2026-11-09")
+    assert status[final] == ("open", None)  # other work: not met by the drafts
+
+
+def test_vendor_added_later_gets_tracking_and_unnumbered_invoice_is_paid(tmp_path, run_cli):
+    from test_import import CONFIG
+
+    nina = "nina@copy.example"
+    invoice = _mail(
+        "b1@copy.example",
+        nina,
+        "Hi Dana,\n\nPlease find my invoice attached: USD 300.00, due 20 November 2026.\n",
+        "Mon, 02 Nov 2026 09:00:00 +0000",
+    )
+    paid = _mail(
+        "b2@b.example",
+        "dana@brightleaf.example",
+        "Hi Nina,\n\nI paid the USD 300.00 via Wise today.\n",
+        "Tue, 10 Nov 2026 09:00:00 +0000",
+        invoice,
+        to=nina,
+    )
+    config, db = _run(run_cli, tmp_path, CONFIG, [invoice, paid])
+    assert (
+        json.loads(run_cli("--config", str(config), "--db", str(db), "invoices", "--json").out)
+        == []
+    )
+    added = CONFIG + '\n[[vendors]]\nname = "Nina"\naddresses = ["nina@copy.example"]\n'
+    (tmp_path / "t.toml").write_text(added)
+    (row,) = json.loads(run_cli("--config", str(config), "--db", str(db), "invoices", "--json").out)
+    assert (row["vendor"], row["number"], row["amount"], row["paid_on"]) == (
+        "Nina",
+        None,
+        "300.00",
+        "2026-11-10",
+    )
+    marked = run_cli(
+        "--config", str(config), "--db", str(db), "mark", "paid", row["id"], "--on", "2026-11-09"
+    )
+    assert marked.code == 0, marked.err
+    (row,) = json.loads(run_cli("--config", str(config), "--db", str(db), "invoices", "--json").out)
+    assert row["paid_on"] == "2026-11-09" and row["marked"]

@@ -638,8 +638,15 @@ def summary(
 
 
 @cli.command()
+@click.option(
+    "--log-level",
+    "run_log_level",
+    default=None,
+    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
+    help="Log level of the daemon (default: info), also accepted after `run`.",
+)
 @common_options
-def run(state: Context) -> None:
+def run(state: Context, run_log_level: str | None) -> None:
     """Run the daemon: IMAP IDLE push, polling, the daily summary.
 
     Stops on SIGTERM or Ctrl-C; SIGHUP reloads the config. Under systemd it speaks the
@@ -651,7 +658,11 @@ def run(state: Context) -> None:
 
     group = click.get_current_context().find_root()
     explicit = group.get_parameter_source("log_level") != click.core.ParameterSource.DEFAULT
-    logsetup.configure(logging.getLogger().level if explicit else logging.INFO)
+    if run_log_level:
+        level = getattr(logging, run_log_level.upper())
+    else:
+        level = logging.getLogger().level if explicit else logging.INFO
+    logsetup.configure(level)
     config = state.config(required=True)
 
     def reload() -> config_mod.Config:

@@ -247,7 +247,10 @@ def send_alerts(store: Store, config: Config, now: datetime | None = None) -> in
         send(message, config.smtp, recipients)
     except VendorwatchError as exc:
         log.error("alert email not sent: %s", exc)
-        store.release_alerts(batch)
+        try:
+            store.release_alerts(batch)
+        except VendorwatchError as release_error:
+            log.error("alerts: %s", release_error)
         return 0
     return len(rows)
 

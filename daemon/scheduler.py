@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,9 +24,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .config import Config
-from .errors import VendorwatchError
+from .errors import StoreError, VendorwatchError
 from .followup import refresh
-from .mailer import SendError, abort, send, summary_message
+from .mailer import SendError, abort, send, send_alerts, summary_message
 from .store import Store
 from .summary import collect, local_day, scheduled_at
 
@@ -39,6 +41,9 @@ CHECK_JOB = "summary-check"
 FOLLOWUP_JOB = "followup"
 FOLLOWUP_EVERY = timedelta(hours=1)  # payments turn overdue and reviews late as hours pass
 FOLLOWUP_FIRST = timedelta(minutes=1)
+RECORD_FOR = timedelta(minutes=1)
+ALERTS_EVERY = timedelta(minutes=5)
+ALERTS_JOB = "alerts"
 
 
 def daily_trigger(config: Config) -> CronTrigger:
@@ -68,6 +73,7 @@ class SummaryScheduler:
         self._client: smtplib.SMTP | None = None
         self._scheduler: BackgroundScheduler | None = None
         self._warned: set[str] = set()
+        self._stopping = threading.Event()  # set first by stop(): no new send starts
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -97,12 +103,18 @@ class SummaryScheduler:
             # soon after start, not with the catch-up check: one writer at a time
             next_run_time=datetime.now(UTC) + FOLLOWUP_FIRST,
         )
+        scheduler.add_job(
+            self.send_alerts,
+            IntervalTrigger(seconds=int(ALERTS_EVERY.total_seconds())),
+            id=ALERTS_JOB,
+        )
         scheduler.start()
         self._scheduler = scheduler
 
     def stop(self) -> None:
         """Stop the jobs. A send in progress gets STOP_GRACE to finish, then is cut short
         (its claim is released with the error, and a later start retries)."""
+        self._stopping.set()
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is None:
             return
@@ -143,7 +155,7 @@ class SummaryScheduler:
         """
         now = now or self.clock()
         config = self.config
-        if not self._can_send(config):
+        if self._stopping.is_set() or not self._can_send(config):
             return False
         day = local_day(now, config)
         if now < scheduled_at(day, config):
@@ -152,7 +164,7 @@ class SummaryScheduler:
             try:
                 with Store.open(self.db_path) as store:
                     return self._send_day(store, config, day, now)
-            except VendorwatchError as exc:
+            except (VendorwatchError, sqlite3.OperationalError) as exc:
                 log.error("daily summary for %s: %s", day, exc)
                 return False
 
@@ -170,6 +182,8 @@ class SummaryScheduler:
     def refresh_followups(self) -> None:
         """Bring the date-dependent findings (due, overdue, unreviewed, slipping) up to
         today even when no mail arrives. Never raises: a failure is one log line."""
+        if self._stopping.is_set():
+            return
         try:
             with Store.open(self.db_path) as store, store.transaction():
                 refresh(store, self.config)
@@ -195,8 +209,23 @@ class SummaryScheduler:
             log.info("daily summary for %s: a quiet day, not sent (send_when_quiet)", day)
         return outcome == "sent"
 
+    def send_alerts(self) -> None:
+        """The optional immediate emails for serious new findings (`[alerts]`, off by
+        default); rate-limited and never sent twice by `mailer.send_alerts`."""
+        if self._stopping.is_set() or not self.config.alerts.enabled:
+            return
+        try:
+            with Store.open(self.db_path) as store:
+                send_alerts(store, self.config)
+        except (VendorwatchError, sqlite3.OperationalError) as exc:
+            log.error("alerts not sent: %s", exc)
+        except Exception:  # a bug: logged with its traceback, the daemon carries on
+            log.exception("alerts not sent")
+
     def _on(self, client: smtplib.SMTP | None) -> None:
         self._client = client
+        if client is not None and self._stopping.is_set():
+            abort(client)  # stopping: a send that only now connects is cut at once
 
     def _job(self) -> None:
         try:
@@ -243,5 +272,20 @@ def send_summary(
     except Exception as exc:  # a bug must not leave the day claimed until RETRY_AFTER
         store.release_summary(day, f"internal error: {type(exc).__name__}: {exc}")
         raise
-    store.record_summary(day, recipients, now)
+    _record_sent(store, day, recipients, now)
     return "sent"
+
+
+def _record_sent(store: Store, day: date, recipients: list[str], now: datetime) -> None:
+    """The email went out: recording it must not fail on a busy database, or the claim
+    would lapse and the day be sent twice. Retried for a minute, then logged loudly."""
+    deadline = time.monotonic() + RECORD_FOR.total_seconds()
+    while True:
+        try:
+            store.record_summary(day, recipients, now)
+            return
+        except (sqlite3.OperationalError, StoreError) as exc:
+            if time.monotonic() > deadline:
+                log.error("summary for %s was sent but could not be recorded: %s", day, exc)
+                raise
+            time.sleep(1)

@@ -103,6 +103,7 @@ class Writer:
         sync_vendors: Callable[[Store, Config], None] | None = None,
     ):
         self.lock = threading.Lock()
+        self.pending: Config | None = None  # a reloaded config waiting for the writer
         self.store = store
         self.config = config
         self.sync_vendors = sync_vendors
@@ -119,6 +120,7 @@ class Writer:
         with self.lock:
             if halt.is_set() or self.closed:
                 return None
+            self._apply_pending()
             self.last_progress = time.monotonic()
             try:
                 report = sync_folder(
@@ -169,12 +171,34 @@ class Writer:
             log.info("analysis ready (models loaded in %.1f s)", time.monotonic() - started)
 
     def reconfigure(self, config: Config) -> None:
-        """New vendors and owner settings take effect for the next message stored."""
-        with self.lock:
+        """New vendors and owner settings take effect for the next message stored. Never
+        waits for a sync in progress (a catch-up can take minutes and the main loop must
+        keep answering signals and the watchdog): the config is applied by the writer
+        before its next folder, or here when it is free."""
+        self.pending = config
+        self.apply_pending()
+
+    def apply_pending(self) -> None:
+        if self.pending is None or not self.lock.acquire(blocking=False):
+            return
+        try:
+            self._apply_pending()
+        finally:
+            self.lock.release()
+
+    def _apply_pending(self) -> None:
+        """Under the lock: switch to the reloaded config; a failure keeps the old one."""
+        config, self.pending = self.pending, None
+        if config is None or self.closed:
+            return
+        try:
             if self.sync_vendors is not None and config.path is not None:
                 self.sync_vendors(self.store, config)
             old, self.ingestor = self.ingestor, _ingestor(self.store, config)
-            self.config = config
+        except Exception as exc:
+            _log_contained("the reloaded vendors were not applied", exc)
+            return
+        self.config = config
         old.close()
 
     # the Progress protocol: each stored batch proves a long sync is not stuck
@@ -502,6 +526,7 @@ class Service:
                     self._reload_signal = False
                     self.reload_event.clear()
                     self._reload()
+                self.writer.apply_pending()
                 self._maybe_ready()
                 self._maybe_start_scheduler()
                 self._update_status()
@@ -626,6 +651,11 @@ class Service:
         except VendorwatchError as exc:
             log.error("config not reloaded, the running one is kept: %s", exc)
             return
+        if not new.accounts:
+            log.error(
+                "config not reloaded, the running one is kept: %s has no [[accounts]]", new.path
+            )
+            return
         for warning in new.warnings:
             log.warning("%s", warning)
         if new.database != self.config.database:
@@ -641,7 +671,12 @@ class Service:
             stuck = self._stop_watchers(time.monotonic() + self.timings.stop_timeout)
             if stuck:
                 log.warning("%d old connection(s) still closing", len(stuck))
-            self._start_watchers(new)
+            try:
+                self._start_watchers(new)
+            except Exception as exc:  # keep serving with the old connections' settings
+                _log_contained("new connections not started; restarting the old ones", exc)
+                self.config = old
+                self._start_watchers(old)
         else:  # e.g. a fixed password file: try again now, not in 15 minutes
             for watcher in self.watchers:
                 watcher.wake()

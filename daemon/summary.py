@@ -36,6 +36,14 @@ FIELD_CHARS = 200
 
 # Sections 1-6 decide whether a day is quiet; the weekly capacity view does not.
 URGENT = ("calls", "payments", "deliveries", "quality", "waiting", "candidates")
+SUBJECT_WORDS = {  # what a count means in the subject line
+    "calls": "calls to schedule",
+    "payments": "payments",
+    "deliveries": "deliveries",
+    "quality": "vendors slipping",
+    "waiting": "waiting",
+    "candidates": "new vendors",
+}
 TITLES = {
     "calls": "Calls to schedule",
     "payments": "Payments due and overdue",
@@ -109,8 +117,9 @@ class DailySummary:
 
     @property
     def quiet(self) -> bool:
-        """Nothing to act on: the weekly view alone does not make a day busy."""
-        return not any(s.count for s in self.sections if s.key != "capacity")
+        """Nothing to act on: the weekly view alone does not make a day busy, and a section
+        that could not be built is not "nothing" (its note must reach the owner)."""
+        return not any(s.count or s.note for s in self.sections if s.key != "capacity")
 
     @property
     def heading(self) -> str:
@@ -480,7 +489,7 @@ def subject_line(summary: DailySummary, prefix: str) -> str:
     when = f"{summary.day:%a %d %b}"
     if summary.quiet:
         return f"{prefix}: {when}: nothing needs you today"
-    counts = [f"{s.count} {s.title.split()[0].lower()}" for s in _urgent(summary) if s.count]
+    counts = [f"{s.count} {SUBJECT_WORDS[s.key]}" for s in _urgent(summary) if s.count]
     return f"{prefix}: {when}: " + ", ".join(counts)
 
 

@@ -357,7 +357,7 @@ def test_quiet_day_is_short(tmp_path):
 
 def test_subject_counts_and_no_vendor_text(setup):
     subject = subject_line(build(setup), "vendorwatch")
-    assert subject.startswith("vendorwatch: Tue 10 Nov: 1 calls, 2 payments")
+    assert subject.startswith("vendorwatch: Tue 10 Nov: 1 calls to schedule, 2 payments")
     assert "<" not in subject and "PixelCraft" not in subject
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
 from .config import Config
+from .errors import VendorwatchError
 from .identity import Parties
 from .parse import Limits, ParsedMessage, normalize_subject, parse
 from .progress import Progress
@@ -163,10 +165,39 @@ class Ingestor:
                 if self._store_one(message, record, result, stored):
                     result.new_keys.append(record.key)
             if self.analysis and result.new_keys:
-                result.analysed = self._analysis_stage().run(result.new_keys)
+                result.analysed = self._analyse(result.new_keys)
             if job.finish is not None:
                 job.finish(self.store)
         return result
+
+    def _analyse(self, keys: list[str]) -> int:
+        """Analyse a stored batch. A bug on one message must not stop the mail (in the
+        daemon, a batch that always fails would be retried forever): the batch is tried
+        message by message, and a message that still fails is stored unanalysed, with an
+        ingest error saying why. A missing model and database errors still stop the run."""
+        stage = self._analysis_stage()
+        try:
+            with self.store.savepoint("analysis"):
+                return stage.run(keys)
+        except (VendorwatchError, sqlite3.Error):
+            raise
+        except Exception:
+            log.exception("analysis of a batch failed; analysing its messages one by one")
+        analysed = 0
+        for key in keys:
+            try:
+                with self.store.savepoint("analysis"):
+                    analysed += stage.run([key])
+            except (VendorwatchError, sqlite3.Error):
+                raise
+            except Exception as exc:
+                log.error("analysis of %s failed: %s: %s", key, type(exc).__name__, exc)
+                self.store.record_error(
+                    f"analysis failed: {type(exc).__name__}: {exc}"[:300],
+                    key=key,
+                    source="analysis",
+                )
+        return analysed
 
     def _analysis_stage(self):
         if self._stage is None:

@@ -41,8 +41,11 @@ def _json_default(value: Any) -> Any:
 
 def to_json(rows: Any) -> str:
     """JSON with text kept readable (not \\u-escaped), except the control and direction
-    characters a terminal would act on: those are escaped, the value unchanged."""
-    text = json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default)
+    characters a terminal would act on: those are escaped, the value unchanged. Indented
+    for a person at a terminal; compact for scripts (json's fast encoder: a vendor's
+    timeline on a large database is a megabyte)."""
+    indent = 2 if sys.stdout.isatty() else None
+    text = json.dumps(rows, ensure_ascii=False, indent=indent, default=_json_default)
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

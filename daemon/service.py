@@ -283,7 +283,7 @@ class Watcher(threading.Thread):
         try:
             while not self.halt.is_set():
                 delay = self._session()
-                if delay is None:
+                if delay is None or self.halt.is_set():
                     break
                 self.state = f"retrying in {delay:.0f} s: {self._problem}"
                 self._pause(delay)
@@ -298,13 +298,18 @@ class Watcher(threading.Thread):
     def _session(self) -> float | None:
         """Connect and serve until the connection fails (the wait before the next try is
         returned) or the service stops (None)."""
+        blocked = self.service.login_blocked.get(self.account.name, 0.0) - time.monotonic()
+        if blocked > 0:
+            return blocked  # another connection of this account was just refused
         source = ImapSource(self.account, self.service.config.sync.max_message_bytes)
         self.state = "connecting"
         try:
             source.connect()
         except LoginRefused as exc:
             self._report(str(exc), auth=True)
-            return auth_delay(retry=self.service.timings.auth_retry)
+            delay = auth_delay(retry=self.service.timings.auth_retry)
+            self.service.login_blocked[self.account.name] = time.monotonic() + delay
+            return delay
         except (SourceError, SecretError) as exc:
             self._report(str(exc))
             return self.backoff.next()
@@ -454,6 +459,9 @@ class Service:
         self._stop_signal = False  # set by signal handlers, which must not take locks
         self._reload_signal = False
         self._halt = threading.Event()  # the current generation of watchers
+        # account -> monotonic time before which nobody logs in again: its IDLE and poll
+        # connections share one refused password, so they share the slow retry too
+        self.login_blocked: dict[str, float] = {}
         self._error: BaseException | None = None
         self._ready = False
         self._connected_once = threading.Event()
@@ -665,6 +673,7 @@ class Service:
                 self.config.database,
             )
         old = self.config
+        self.login_blocked.clear()  # a reload may bring the fixed password: try at once
         self.writer.reconfigure(new)
         self.config = new
         if new.accounts != old.accounts or new.sync != old.sync:

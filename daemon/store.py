@@ -235,6 +235,19 @@ class Store:
             "was recorded, so the same command resumes once that is fixed"
         )
 
+    @contextmanager
+    def savepoint(self, name: str = "part") -> Iterator[None]:
+        """A part of the current transaction that can fail alone: its writes are undone
+        and the rest of the transaction stands."""
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {name}")
+            self.conn.execute(f"RELEASE {name}")
+            raise
+        self.conn.execute(f"RELEASE {name}")
+
     def _index_new_messages(self) -> None:
         """Add this transaction's new messages to the full-text index in one statement each
         500 rows: indexing row by row from a trigger cost a third of ingest time."""
@@ -767,13 +780,24 @@ class Store:
             (k, t): d for k, t, d in self.conn.execute("SELECT kind, target, on_date FROM marks")
         }
 
-    def commitment_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
-        """Commitments with the owner's "delivered" marks applied."""
+    def commitment_rows(
+        self, vendor: str | None = None, *, lean: bool = False, open_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """Commitments with the owner's "delivered" marks applied. `lean` reads only what
+        scores and counts need (no text, no subject): the overview of every vendor reads
+        them all. `open_only` leaves out what the mail says was done."""
+        columns = (
+            "c.id, c.ckey, c.vendor, c.kind, c.set_by, c.due_date, c.done_on, c.conditional"
+            if lean
+            else "c.*, m.subject"
+        )
+        where = [*(["c.vendor = ? COLLATE NOCASE"] if vendor else [])]
+        where += ["c.done_on IS NULL"] if open_only else []
         rows = self.query(
-            "SELECT c.*, m.subject FROM commitments c LEFT JOIN messages m "
-            "ON m.message_key = c.message_key"
-            + (" WHERE c.vendor = ? COLLATE NOCASE" if vendor else "")
-            + " ORDER BY c.due_date, c.id",
+            f"SELECT {columns} FROM commitments c "
+            + ("" if lean else "LEFT JOIN messages m ON m.message_key = c.message_key ")
+            + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "ORDER BY c.due_date, c.id",
             (vendor,) if vendor else (),
         )
         marks = self._marks()
@@ -783,11 +807,17 @@ class Store:
                 row["done_on"], row["marked"] = marked, True
         return rows
 
-    def delivery_rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
-        """Deliveries with the owner's "reviewed" marks applied."""
+    def delivery_rows(self, vendor: str | None = None, *, lean: bool = False) -> list[dict]:
+        """Deliveries with the owner's "reviewed" marks applied (`lean`: for scores)."""
+        columns = (
+            "d.id, d.message_key, d.vendor, d.delivered_on, d.delivered_at, d.due_date, "
+            "d.reviewed_on, d.revision_rounds, d.items"
+            if lean
+            else "d.*, m.subject"
+        )
         rows = self.query(
-            "SELECT d.*, m.subject FROM deliveries d LEFT JOIN messages m "
-            "ON m.message_key = d.message_key"
+            f"SELECT {columns} FROM deliveries d "
+            + ("" if lean else "LEFT JOIN messages m ON m.message_key = d.message_key")
             + (" WHERE d.vendor = ? COLLATE NOCASE" if vendor else "")
             + " ORDER BY d.delivered_at, d.id",
             (vendor,) if vendor else (),
@@ -879,7 +909,7 @@ class Store:
         if vendor:
             vendor = self._require_vendor(vendor)["name"]
         rows = []
-        for c in self.commitment_rows(vendor):
+        for c in self.commitment_rows(vendor, open_only=not include_done):
             rows.append(
                 {
                     "id": f"c{c['id']}",
@@ -1059,8 +1089,7 @@ class Store:
         """Each vendor with contact, open work, unpaid invoices and on-time rate (None when
         no dated delivery has been scored yet: "no data", not 100%)."""
         today = today or date.today()
-        commitments = _group(self.commitment_rows(), "vendor")
-        deliveries = _group(self.delivery_rows(), "vendor")
+        work = self._work_counts(today)
         unpaid = _group([i for i in self.invoice_rows() if not i["paid_on"]], "vendor")
         rows = self.query(
             # with one max(), SQLite takes the bare m.date from the latest message
@@ -1072,35 +1101,55 @@ class Store:
         result = []
         for row in rows:
             name = row["name"]
-            scored = quality.on_time_events(
-                commitments.get(name, ()), deliveries.get(name, ()), today
-            )
+            counts = work.get(name, {})
+            scored = counts.get("scored", 0) + counts.get("missed", 0)
             result.append(
                 {
                     "name": name,
                     "addresses": json.loads(row["addresses"]),
                     "domains": json.loads(row["domains"]),
                     "messages": row["messages"],
-                    "open_deliveries": sum(
-                        1
-                        for c in commitments.get(name, ())
-                        if c["kind"] == "delivery" and not c["done_on"]
-                    ),
-                    "open_deadlines": sum(
-                        1
-                        for c in commitments.get(name, ())
-                        if c["kind"] == "request_deadline"
-                        and c["set_by"] == "owner"
-                        and not c["done_on"]
-                    ),
+                    "open_deliveries": counts.get("open_deliveries", 0),
+                    "open_deadlines": counts.get("open_deadlines", 0),
                     "unpaid_invoices": len(unpaid.get(name, ())),
                     "unpaid_totals": _totals(unpaid.get(name, ())),
-                    "on_time_rate": quality.rate(scored),
-                    "on_time_scored": len(scored),
+                    "on_time_rate": counts.get("on_time", 0) / scored if scored else None,
+                    "on_time_scored": scored,
                     "last_contact": row["last_contact"],
                 }
             )
         return result
+
+    def _work_counts(self, today: date) -> dict[str, dict[str, int]]:
+        """Per vendor: open promises and deadlines, and the on-time score of
+        `quality.on_time_events` (deliveries against their date, promises passed with
+        nothing delivered), counted in SQL: the overview of every vendor must stay fast
+        on a large database. tests/test_tracking_store.py checks both agree."""
+        counts: dict[str, dict[str, int]] = {}
+        for vendor, open_deliveries, open_deadlines, missed in self.conn.execute(
+            "SELECT c.vendor, "
+            "sum(c.kind = 'delivery' AND c.done_on IS NULL AND k.target IS NULL), "
+            "sum(c.kind = 'request_deadline' AND c.set_by = 'owner' AND c.done_on IS NULL "
+            "    AND k.target IS NULL), "
+            "sum(c.done_on IS NULL AND k.target IS NULL AND NOT c.conditional "
+            "    AND NOT (c.set_by = 'vendor' AND c.kind = 'request_deadline') "
+            "    AND c.due_date < ?) "
+            "FROM commitments c LEFT JOIN marks k ON k.kind = 'delivered' AND k.target = c.ckey "
+            "GROUP BY c.vendor",
+            (today.isoformat(),),
+        ):
+            counts[vendor] = {
+                "open_deliveries": open_deliveries,
+                "open_deadlines": open_deadlines,
+                "missed": missed,
+            }
+        for vendor, scored, on_time in self.conn.execute(
+            "SELECT vendor, sum(due_date IS NOT NULL), "
+            "sum(due_date IS NOT NULL AND delivered_on <= due_date) FROM deliveries "
+            "GROUP BY vendor"
+        ):
+            counts.setdefault(vendor, {}).update(scored=scored, on_time=on_time)
+        return counts
 
     def vendor_candidates(self, known: Iterable[str], owner: Iterable[str]) -> list[dict]:
         """Correspondents who look like vendors: mail both ways, about work, not configured.

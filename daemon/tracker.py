@@ -315,17 +315,20 @@ class Tracker:
             )
         ]
         if chosen["kind"] == "delivery":
-            # the owner's deadline that the promise answered is met too: the one for the
-            # same work (shared words), else the only one set before the promise
-            deadlines = [
-                c
-                for c in open_
-                if c["kind"] == "request_deadline"
-                and (c["made_at"] or "") <= (chosen["made_at"] or "")
-            ]
+            # the owner's deadline that the promise answered is met too: those for the
+            # same work (shared words), else the latest one set before the promise
+            deadlines = sorted(
+                (
+                    c
+                    for c in open_
+                    if c["kind"] == "request_deadline"
+                    and (c["made_at"] or "") <= (chosen["made_at"] or "")
+                ),
+                key=lambda c: c["made_at"] or "",
+            )
             words = _work_of(chosen) | _work_words(text)
             same_work = [c for c in deadlines if words & _work_of(c)]
-            answered += same_work or (deadlines if len(deadlines) == 1 else [])
+            answered += same_work or deadlines[-1:]
         for c in answered:
             c["delivery_key"] = delivery["message_key"]
             c["done_on"] = delivery["delivered_on"]

@@ -272,3 +272,40 @@ def test_every_corpus_message_goes_through_import(tmp_path, config, run_cli):
     for line in result.err.strip().splitlines():
         if ": " in line and "/" in line.split(":")[0]:
             assert any(item in line for item in failed)
+
+
+def test_a_message_whose_analysis_fails_is_stored_with_the_error(tmp_path, config, monkeypatch):
+    """A bug on one message must not stop the mail: the others are analysed, it is stored
+    unanalysed with an ingest error that says why."""
+    from vendorwatch.nlp.analyze import Analyzer
+
+    real = Analyzer.analyze
+
+    def analyze(self, items):
+        if any("BOOM" in item.text for item in items):
+            raise ValueError("a bug in a rule")
+        return real(self, items)
+
+    monkeypatch.setattr(Analyzer, "analyze", analyze)
+    msgs = thread_messages()
+    bad = message(
+        "boom@pixelcraft.example",
+        "Ravi <ravi@pixelcraft.example>",
+        "dana@brightleaf.example",
+        "Status",
+        "Hi Dana,\n\nBOOM goes the parser on this one.\n",
+        "Fri, 06 Nov 2026 10:00:00 +0530",
+    )
+    mbox = write_mbox(tmp_path / "mail.mbox", [*msgs, bad])
+    with Store.open(tmp_path / "vw.db") as store:
+        result = import_path(mbox, config, store)
+        assert result.stored == len(msgs) + 1
+        langs = {
+            r["message_id"]: r["lang"]
+            for r in store.query("SELECT message_id, lang FROM messages WHERE vendor IS NOT NULL")
+        }
+        assert langs["boom@pixelcraft.example"] is None
+        assert sum(lang is not None for lang in langs.values()) >= 2
+        (error,) = store.query("SELECT message_key, error FROM ingest_errors")
+        assert error["message_key"] == "boom@pixelcraft.example"
+        assert error["error"] == "analysis failed: ValueError: a bug in a rule"

@@ -475,3 +475,24 @@ def test_vendor_added_later_gets_tracking_and_unnumbered_invoice_is_paid(tmp_pat
     assert marked.code == 0, marked.err
     (row,) = json.loads(run_cli("--config", str(config), "--db", str(db), "invoices", "--json").out)
     assert row["paid_on"] == "2026-11-09" and row["marked"]
+
+
+def test_overview_counts_in_sql_agree_with_the_quality_figures(sample_db, run_cli):
+    """`vendors` counts in SQL what `quality.on_time_events` scores in Python."""
+    from vendorwatch.daemon import quality
+
+    _cli(run_cli, sample_db, "mark", "delivered", "c1", "--on", "2026-08-18")
+    today = date.fromisoformat(TODAY)
+    with Store.open(sample_db) as store:
+        for row in store.vendors_overview(today):
+            events = quality.on_time_events(
+                store.commitment_rows(row["name"]), store.delivery_rows(row["name"]), today
+            )
+            assert row["on_time_scored"] == len(events), row["name"]
+            assert row["on_time_rate"] == quality.rate(events), row["name"]
+            open_work = [
+                c
+                for c in store.commitment_rows(row["name"])
+                if c["kind"] == "delivery" and not c["done_on"]
+            ]
+            assert row["open_deliveries"] == len(open_work), row["name"]

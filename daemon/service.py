@@ -143,10 +143,16 @@ class Writer:
         return report
 
     def record_error(self, account: str, folder: str, error: str | None) -> None:
-        """Keep `vendorwatch status` truthful about a connection that is down (or back)."""
+        """Keep `vendorwatch status` truthful about a connection that is down (or back).
+        Best effort: it runs while handling another failure, which it must not replace
+        (a busy or full database is reported by the next sync)."""
         with self.lock:
-            if not self.closed:
+            if self.closed:
+                return
+            try:
                 self.store.save_sync_error(account, folder, error)
+            except (sqlite3.Error, VendorwatchError) as exc:
+                log.debug("status of %s/%s not saved: %s", account, folder, exc)
 
     def warm_up(self) -> None:
         """Load the analysis models now (under the lock: nothing can be stored before)."""

@@ -24,7 +24,7 @@ import pytest
 from conftest import REPO, write_config
 from servers.dovecot import Dovecot
 from servers.faultproxy import FaultProxy
-from servers.plugin import new_dovecot
+from servers.plugin import seeded_dovecot
 
 sys.path.insert(0, str(REPO / "bench"))
 import mailgen  # noqa: E402
@@ -42,17 +42,10 @@ TIMEOUT = 2  # the account's `timeout` key: seconds for each socket operation
 @pytest.fixture(scope="module")
 def server() -> Iterator[Dovecot]:
     """One Dovecot for the module: INBOX and Sent from generated mail, a small folder."""
-    dovecot = new_dovecot()
-    try:
-        dovecot.start()
-        inbox, sent = mailgen.by_folder(INBOX_MESSAGES, seed=11, owner=OWNER)
-        dovecot.append_many("INBOX", inbox)
-        dovecot.append_many("Sent", sent)
+    with seeded_dovecot(INBOX_MESSAGES, seed=11, owner=OWNER) as dovecot:
         dovecot.create_folder("Small")
         dovecot.append_many("Small", list(mailgen.generate(SMALL_MESSAGES, seed=12)))
         yield dovecot
-    finally:
-        dovecot.cleanup()
 
 
 @pytest.fixture(scope="module")

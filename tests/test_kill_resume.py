@@ -26,7 +26,7 @@ import pytest
 
 from conftest import REPO, write_config
 from servers.dovecot import Dovecot
-from servers.plugin import new_dovecot
+from servers.plugin import seeded_dovecot
 
 sys.path.insert(0, str(REPO / "bench"))
 import mailgen  # noqa: E402
@@ -47,15 +47,8 @@ WRITE_TIMES = {"ingested_at", "seen_at", "last_sync", "at", "created_at", "updat
 @pytest.fixture(scope="module")
 def server() -> Iterator[Dovecot]:
     """Seeded once for the module: 5,000 generated messages split into INBOX and Sent."""
-    dovecot = new_dovecot()
-    try:
-        dovecot.start()
-        inbox, sent = mailgen.by_folder(MESSAGES, seed=21, owner=OWNER)
-        dovecot.append_many("INBOX", inbox)
-        dovecot.append_many("Sent", sent)
+    with seeded_dovecot(MESSAGES, seed=21, owner=OWNER) as dovecot:
         yield dovecot
-    finally:
-        dovecot.cleanup()
 
 
 def config_for(directory: Path, server: Dovecot) -> Path:

@@ -24,11 +24,10 @@ import pytest
 
 from conftest import REPO, write_config
 from servers.dovecot import Dovecot
-from servers.plugin import new_dovecot
+from servers.plugin import seeded_dovecot
 from vendorwatch.daemon.store import Store
 
 sys.path.insert(0, str(REPO / "bench"))
-import mailgen  # noqa: E402
 
 pytestmark = pytest.mark.imap
 
@@ -41,15 +40,8 @@ NO_HANG_SECONDS = 120
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Dovecot]:
-    dovecot = new_dovecot()
-    try:
-        dovecot.start()
-        inbox, sent = mailgen.by_folder(MESSAGES, seed=31, owner=OWNER)
-        dovecot.append_many("INBOX", inbox)
-        dovecot.append_many("Sent", sent)
+    with seeded_dovecot(MESSAGES, seed=31, owner=OWNER) as dovecot:
         yield dovecot
-    finally:
-        dovecot.cleanup()
 
 
 @pytest.fixture

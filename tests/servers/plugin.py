@@ -9,7 +9,9 @@ machine without Dovecot to skip them instead.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,26 @@ def new_dovecot(tls: str = "none", root: Path | None = None) -> Dovecot:
     require_dovecot()
     return Dovecot(root=root, tls=tls)
 
+
+
+@contextmanager
+def seeded_dovecot(messages: int, seed: int, owner: str) -> Iterator[Dovecot]:
+    """A started private Dovecot holding `messages` generated ones as a mailbox holds them
+    (the owner's in Sent, the rest in INBOX); stopped and removed afterwards."""
+    bench = str(Path(__file__).resolve().parents[2] / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    import mailgen
+
+    dovecot = new_dovecot()
+    try:
+        dovecot.start()
+        inbox, sent = mailgen.by_folder(messages, seed=seed, owner=owner)
+        dovecot.append_many("INBOX", inbox)
+        dovecot.append_many("Sent", sent)
+        yield dovecot
+    finally:
+        dovecot.cleanup()
 
 def _serve(tls: str) -> Iterator[Dovecot]:
     server = new_dovecot(tls)

@@ -8,6 +8,7 @@ module stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -73,16 +74,19 @@ class Analyzer:
             for index, (text, _) in enumerate(messages)
             for offset, piece in ambiguity.candidate_chunks(text, self.nlp)
         ]
-        parsed: dict[int, list] = {}
-        docs = self.nlp.pipe((piece for _, _, piece in chunks), batch_size=PIPE_BATCH)
-        for (index, offset, _), doc in zip(chunks, docs, strict=True):
-            parsed.setdefault(index, []).append((offset, doc))
         found = []
-        for index, parts in parsed.items():
-            text, context = messages[index]
-            finding = ambiguity.analyze_chunks(text, parts, context)
-            if finding is not None:
-                found.append((index, finding))
+        # the strings a batch adds to spaCy's vocabulary are freed after it: an always-on
+        # daemon meets endless new words (names, codes) and would otherwise keep them all
+        with _memory_zone(self.nlp):
+            parsed: dict[int, list] = {}
+            docs = self.nlp.pipe((piece for _, _, piece in chunks), batch_size=PIPE_BATCH)
+            for (index, offset, _), doc in zip(chunks, docs, strict=True):
+                parsed.setdefault(index, []).append((offset, doc))
+            for index, parts in parsed.items():
+                text, context = messages[index]
+                finding = ambiguity.analyze_chunks(text, parts, context)
+                if finding is not None:
+                    found.append((index, finding))
         return found
 
     def _vendor_findings(self, item: MessageInput, result: MessageResult) -> list[Finding]:
@@ -168,3 +172,9 @@ def _noted(finding: Finding, cut: bool) -> Finding:
         finding.suggestion,
         finding.notes + (note,),
     )
+
+
+def _memory_zone(nlp):
+    """spaCy's `memory_zone` (3.8+), or nothing on a pipeline without it."""
+    zone = getattr(nlp, "memory_zone", None)
+    return zone() if zone is not None else contextlib.nullcontext()

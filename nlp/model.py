@@ -92,6 +92,9 @@ def _token_test(spec: dict[str, object]) -> Callable[[Token], bool]:
     return lambda token: all(test(get(token)) for get, test in tests)
 
 
+MEMO_SIZE = 50_000  # one-token rule matches remembered (a few MB)
+
+
 class AttributeRules:
     """spaCy's `attribute_ruler`, with the same rules and results, at a fraction of the cost.
 
@@ -128,7 +131,7 @@ class AttributeRules:
                 tuple(rule_id for rule_id, test in self.single if test(token)),
                 tuple(i for i, (_, tests) in enumerate(self.multi) if tests[0](token)),
             )
-            if len(self._memo) < 200_000:  # bounded: junk text has endless distinct words
+            if len(self._memo) < MEMO_SIZE:  # bounded: mail has endless distinct words
                 self._memo[key] = found
         return found
 

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from common import timed, vendor_config_lines  # noqa: E402
+from common import account_config, timed  # noqa: E402
 
 import mailgen  # noqa: E402
 from servers.dovecot import Dovecot  # noqa: E402
@@ -58,26 +58,18 @@ SyncState *
 
 
 def vendorwatch_config(server: Dovecot, db: Path, path: Path, analysis: bool) -> Path:
-    lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
-    lines += vendor_config_lines(mailgen.vendor_config(0))
-    lines += [
-        "[[accounts]]",
-        'name = "bench"',
-        f'host = "{server.host}"',
-        f"port = {server.port}",
-        'tls = "none"',
-        f'username = "{server.user}"',
-        'password_env = "VW_BENCH_PASSWORD"',
-        'folders = ["INBOX"]',
-        "batch_size = 500",
-        "",
-        "[storage]",
-        f'database = "{db}"',
-        "",
-        "[sync]",
-        f"analysis = {'true' if analysis else 'false'}",
-    ]
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(
+        account_config(
+            server,
+            name="bench",
+            password_env="VW_BENCH_PASSWORD",
+            folders=["INBOX"],
+            analysis=analysis,
+            vendors=mailgen.vendor_config(0),
+            account=("batch_size = 500",),
+            database=db,
+        )
+    )
     return path
 
 

@@ -92,6 +92,40 @@ def vendor_config_lines(vendors: list[dict]) -> list[str]:
     return lines
 
 
+def account_config(
+    server,
+    *,
+    name: str,
+    password_env: str,
+    folders: list[str],
+    analysis: bool,
+    vendors: list[dict],
+    owner: str = "owner@test.example",
+    account: tuple[str, ...] = (),
+    database: Path | None = None,
+) -> str:
+    """A config file's text for the private Dovecot `server`: the owner, the generated
+    vendors, one account (plus `account` lines of its own) and the analysis switch."""
+    lines = ["[owner]", f'addresses = ["{owner}"]', ""]
+    lines += vendor_config_lines(vendors)
+    lines += [
+        "[[accounts]]",
+        f'name = "{name}"',
+        f'host = "{server.host}"',
+        f"port = {server.port}",
+        'tls = "none"',
+        f'username = "{server.user}"',
+        f'password_env = "{password_env}"',
+        "folders = [" + ", ".join(f'"{f}"' for f in folders) + "]",
+        *account,
+        "",
+    ]
+    if database is not None:
+        lines += ["[storage]", f'database = "{database}"', ""]
+    lines += ["[sync]", f"analysis = {'true' if analysis else 'false'}"]
+    return "\n".join(lines) + "\n"
+
+
 def file_mb(*paths: Path) -> float:
     """Size on disk of the files that exist among `paths`, in MB (a database and its WAL)."""
     return sum(p.stat().st_size for p in paths if p.exists()) / 1e6

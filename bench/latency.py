@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from common import vendor_config_lines, vendorwatch  # noqa: E402
+from common import account_config, vendorwatch  # noqa: E402
 
 import mailgen  # noqa: E402
 from servers.dovecot import Dovecot  # noqa: E402
@@ -59,23 +59,17 @@ class RunningDaemon:
         self.db = work / "vw.db"
         self.log_path = work / "daemon.log"
         config = work / "config.toml"
-        lines = ["[owner]", 'addresses = ["owner@test.example"]', ""]
-        lines += vendor_config_lines(mailgen.vendor_config(0))
-        lines += [
-            "[[accounts]]",
-            'name = "bench"',
-            f'host = "{server.host}"',
-            f"port = {server.port}",
-            'tls = "none"',
-            f'username = "{server.user}"',
-            f'password_env = "{PASSWORD_ENV}"',
-            'folders = ["INBOX"]',
-            'idle = ["INBOX"]',
-            "",
-            "[sync]",
-            f"analysis = {'true' if analysis else 'false'}",
-        ]
-        config.write_text("\n".join(lines) + "\n")
+        config.write_text(
+            account_config(
+                server,
+                name="bench",
+                password_env=PASSWORD_ENV,
+                folders=["INBOX"],
+                analysis=analysis,
+                vendors=mailgen.vendor_config(0),
+                account=('idle = ["INBOX"]',),
+            )
+        )
         config.chmod(0o600)
         env = dict(os.environ, VENDORWATCH_HOME=str(work / "home"))
         env[PASSWORD_ENV] = server.password

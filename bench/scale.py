@@ -28,7 +28,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from common import file_mb, measure, vendor_config_lines, vendorwatch  # noqa: E402
+from common import (  # noqa: E402
+    account_config,
+    file_mb,
+    measure,
+    vendor_config_lines,
+    vendorwatch,
+)
 from queries import time_process  # noqa: E402
 
 import mailgen  # noqa: E402
@@ -48,27 +54,20 @@ def seed(server: Dovecot, count: int) -> tuple[int, int, float]:
 
 
 def write_config(work: Path, server: Dovecot, db: Path, analysis: bool) -> Path:
-    lines = ["[owner]", f'addresses = ["{OWNER}"]', ""]
-    lines += vendor_config_lines(mailgen.vendor_config(0))
-    lines += [
-        "[[accounts]]",
-        'name = "scale"',
-        f'host = "{server.host}"',
-        f"port = {server.port}",
-        'tls = "none"',
-        f'username = "{server.user}"',
-        'password_env = "VW_SCALE_PASSWORD"',
-        'folders = ["INBOX", "Sent"]',
-        "batch_size = 500",
-        "",
-        "[storage]",
-        f'database = "{db}"',
-        "",
-        "[sync]",
-        f"analysis = {'true' if analysis else 'false'}",
-    ]
     path = work / "config.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(
+        account_config(
+            server,
+            name="scale",
+            password_env="VW_SCALE_PASSWORD",
+            folders=["INBOX", "Sent"],
+            analysis=analysis,
+            vendors=mailgen.vendor_config(0),
+            owner=OWNER,
+            account=("batch_size = 500",),
+            database=db,
+        )
+    )
     path.chmod(0o600)
     return path
 

@@ -40,6 +40,17 @@ class Tally:
         self.tp = self.fp = self.fn = 0
         self.right = self.total = 0
 
+    def compare(self, wanted: set, got: set, what: str, where: str, verbose: bool) -> None:
+        """Count labeled items found, missed and found falsely (printed with -v)."""
+        self.tp += len(wanted & got)
+        self.fn += len(wanted - got)
+        self.fp += len(got - wanted)
+        if verbose:
+            for item in sorted(wanted - got, key=str):
+                print(f"  {what} missed {where}: {item}")
+            for item in sorted(got - wanted, key=str):
+                print(f"  {what} false {where}: {item}")
+
     def found(self) -> str:
         p, r, _ = prf(self.tp, self.fp, self.fn)
         return f"P{p:.2f} R{r:.2f} ({self.tp}/{self.tp + self.fn})"
@@ -164,14 +175,7 @@ def _invoices_found(threads, observed, verbose) -> str:
         ours = [i for i in observed["invoices"] if i["at"][0] == tid]
         wanted = {norm(i["number"]) for i in thread.get("invoices", [])}
         got = {norm(i["number"]) for i in ours}
-        tally.tp += len(wanted & got)
-        tally.fn += len(wanted - got)
-        tally.fp += len(got - wanted)
-        if verbose:
-            for n in wanted - got:
-                print(f"  invoice missed {tid}: {n}")
-            for n in got - wanted:
-                print(f"  invoice false {tid}: {n}")
+        tally.compare(wanted, got, "invoice", tid, verbose)
     return tally.found()
 
 
@@ -207,16 +211,9 @@ def _found_by_message(label_key: str, what: str) -> Callable:
         tally = Tally()
         for thread in threads:
             tid = thread["thread_id"]
-            wanted = {(tid, item["n"]) for item in thread.get(label_key, [])}
-            got = {row["at"] for row in observed[label_key] if row["at"][0] == tid}
-            tally.tp += len(wanted & got)
-            tally.fn += len(wanted - got)
-            tally.fp += len(got - wanted)
-            if verbose:
-                for at in sorted(wanted - got):
-                    print(f"  {what} missed {at[0]}/{at[1]}")
-                for at in sorted(got - wanted):
-                    print(f"  {what} false {at[0]}/{at[1]}")
+            wanted = {item["n"] for item in thread.get(label_key, [])}
+            got = {row["at"][1] for row in observed[label_key] if row["at"][0] == tid}
+            tally.compare(wanted, got, what, tid, verbose)
         return tally.found()
 
     return measure

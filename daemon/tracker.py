@@ -126,7 +126,7 @@ class Tracker:
                 notes=list(inv.notes) or None,
             )
             for i, inv in enumerate(invoices)
-            if not getattr(inv, "reminder", False)
+            if not inv.reminder  # a chaser about an invoice already sent
         ]
 
     def _delivery(self, row, text, sent, base) -> list[dict[str, Any]]:
